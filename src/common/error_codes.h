@@ -86,6 +86,15 @@ inline constexpr std::string_view kInvalidVpcRange = "InvalidVpc.Range";
 inline constexpr std::string_view kInvalidSubnetRange = "InvalidSubnet.Range";
 inline constexpr std::string_view kInvalidSubnetConflict = "InvalidSubnet.Conflict";
 inline constexpr std::string_view kCidrConflict = "CidrConflict";
+inline constexpr std::string_view kCidrLimitExceeded = "CidrLimitExceeded";
+inline constexpr std::string_view kInvalidCidrBlockInUse = "InvalidCidrBlock.InUse";
+inline constexpr std::string_view kInvalidCidrBlockAssociationIdNotFound =
+    "InvalidCidrBlockAssociationID.NotFound";
+inline constexpr std::string_view kInvalidSubnetCidrBlockAssociationIdNotFound =
+    "InvalidSubnetCidrBlockAssociationID.NotFound";
+inline constexpr std::string_view kDefaultVpcAlreadyExists = "DefaultVpcAlreadyExists";
+inline constexpr std::string_view kDefaultSubnetAlreadyExistsInAvailabilityZone =
+    "DefaultSubnetAlreadyExistsInAvailabilityZone";
 inline constexpr std::string_view kInvalidNetworkInterfaceInUse = "InvalidNetworkInterface.InUse";
 inline constexpr std::string_view kAttachmentLimitExceeded = "AttachmentLimitExceeded";
 inline constexpr std::string_view kPrivateIpAddressLimitExceeded = "PrivateIpAddressLimitExceeded";

@@ -1,0 +1,41 @@
+// HttpServer: the HTTP edge (Boost.Beast), keep-alive, N I/O threads.
+//
+// Every request goes to Ec2Service::Handle; its reply may arrive on another
+// thread (after a durable commit) and is posted back to the connection's
+// strand. Malformed HTTP gets a 400 and the connection closed; nothing a
+// client sends can crash the server.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "ec2api/service.h"
+
+namespace minivpc {
+
+class HttpServer {
+ public:
+  HttpServer(ec2api::Ec2Service& service, int threads);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds host:port (port 0 picks an ephemeral port). Error InternalError
+  // with the reason when the address cannot be bound.
+  Status Listen(const std::string& host, uint16_t port);
+  uint16_t port() const;
+  // Serves until Stop() or SIGINT/SIGTERM; blocks.
+  void Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "HOST:PORT" (or "[v6]:PORT"). InvalidParameterValue if malformed.
+StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text);
+
+}  // namespace minivpc

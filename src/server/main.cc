@@ -1,0 +1,124 @@
+// minivpc: the one executable. Subcommands:
+//   minivpc serve [--listen HOST:PORT] [--state FILE | --in-memory]
+// Client subcommands find the server through --endpoint or MINIVPC_ENDPOINT.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "common/random.h"
+#include "ec2api/service.h"
+#include "server/http_server.h"
+#include "store/persistence.h"
+#include "store/store.h"
+#include "vpc/cloud.h"
+
+namespace {
+
+constexpr const char* kDefaultListen = "127.0.0.1:8750";
+
+struct ServeFlags {
+  std::string listen = kDefaultListen;
+  std::string state = "var/minivpc.db";
+  bool in_memory = false;
+  int threads = 2;
+  std::string public_pool = "198.18.0.0/15";
+  std::string port_file;
+  std::vector<std::string> accounts;  // AKID=ACCOUNT
+  std::string default_account = "123456789012";
+  std::string default_region = "us-east-1";
+};
+
+int Serve(const ServeFlags& f) {
+  using namespace minivpc;
+  auto listen = ParseListenAddress(f.listen);
+  if (!listen.ok()) {
+    std::cerr << "minivpc: " << listen.status().message() << "\n";
+    return 2;
+  }
+  Cloud::Options opts;
+  auto pool = Cidr::Parse(f.public_pool);
+  if (!pool.ok() || !pool->is_v4()) {
+    std::cerr << "minivpc: --public-pool must be an IPv4 CIDR\n";
+    return 2;
+  }
+  opts.public_pool = *pool;
+  ec2api::ServiceOptions sopts;
+  sopts.default_account = f.default_account;
+  sopts.default_region = f.default_region;
+  for (const auto& a : f.accounts) {
+    size_t eq = a.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "minivpc: --account expects ACCESS_KEY=ACCOUNT_ID\n";
+      return 2;
+    }
+    sopts.accounts[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+
+  std::unique_ptr<Store> store;
+  if (f.in_memory) {
+    store = NewMemoryStore();
+  } else {
+    std::filesystem::path p(f.state);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+    auto opened = OpenSqliteStore(f.state);
+    if (!opened.ok()) {
+      std::cerr << "minivpc: " << opened.status().message() << "\n";
+      return 1;
+    }
+    store = std::move(opened).value();
+  }
+  SystemRandom random;
+  SystemClock clock;
+  Cloud cloud(opts, &random, &clock);
+  auto t0 = std::chrono::steady_clock::now();
+  size_t rows = 0;
+  Status restored = RestoreCloud(*store, cloud, &rows);
+  if (!restored.ok()) {
+    std::cerr << "minivpc: restoring state failed: " << restored.message() << "\n";
+    return 1;
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  ec2api::Ec2Service service(cloud, *store, sopts);
+  HttpServer server(service, f.threads);
+  Status st = server.Listen(listen->first, listen->second);
+  if (!st.ok()) {
+    std::cerr << "minivpc: " << st.message() << "\n";
+    return 1;
+  }
+  if (!f.port_file.empty()) std::ofstream(f.port_file) << server.port() << "\n";
+  std::printf("minivpc: state %s (%zu rows restored in %.1f ms)\n",
+              f.in_memory ? "in memory" : f.state.c_str(), rows, ms);
+  std::printf("minivpc: listening on http://%s:%u\n", listen->first.c_str(), server.port());
+  std::fflush(stdout);
+  server.Run();
+  std::printf("minivpc: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"minivpc: AWS VPC networking on one machine"};
+  app.require_subcommand(1);
+  ServeFlags serve;
+  CLI::App* s = app.add_subcommand("serve", "Run the EC2 API server");
+  s->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
+  auto* state = s->add_option("--state", serve.state, "SQLite state file")->capture_default_str();
+  s->add_flag("--in-memory", serve.in_memory, "Keep state in memory only")->excludes(state);
+  s->add_option("--threads", serve.threads, "I/O threads")->capture_default_str();
+  s->add_option("--public-pool", serve.public_pool, "Emulated public IPv4 pool")
+      ->capture_default_str();
+  s->add_option("--port-file", serve.port_file, "Write the bound port here (for tests)");
+  s->add_option("--account", serve.accounts, "Map an access key to an account: AKID=ACCOUNT");
+  s->add_option("--default-account", serve.default_account)->capture_default_str();
+  s->add_option("--default-region", serve.default_region,
+                "Region for requests without a SigV4 credential scope")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (s->parsed()) return Serve(serve);
+  return 0;
+}

@@ -1,0 +1,54 @@
+#include "store/persistence.h"
+
+#include <set>
+
+#include "common/error_codes.h"
+
+namespace minivpc {
+
+std::vector<RowChange> CollectChanges(const std::vector<DirtyRow>& dirty) {
+  std::vector<RowChange> out;
+  std::set<std::pair<TableBase*, std::string>> seen;
+  for (const auto& d : dirty) {
+    if (!seen.insert({d.table, d.id}).second) continue;
+    RowChange c{d.table->scope(), d.table->kind(), d.id, std::nullopt};
+    if (auto doc = d.table->Serialize(d.id)) c.doc = doc->dump();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status RestoreCloud(Store& store, Cloud& cloud, size_t* rows, size_t* skipped) {
+  size_t n = 0;
+  size_t bad = 0;
+  Status failure;
+  Status scan = store.Scan([&](std::string_view scope, std::string_view kind, std::string_view id,
+                               std::string_view doc) {
+    size_t slash = scope.find('/');
+    if (slash == std::string_view::npos) {
+      ++bad;
+      return;
+    }
+    RegionState& r =
+        cloud.EmptyRegion(std::string(scope.substr(0, slash)), std::string(scope.substr(slash + 1)));
+    for (TableBase* t : r.tables()) {
+      if (t->kind() != kind) continue;
+      auto json = nlohmann::json::parse(doc, nullptr, /*allow_exceptions=*/false);
+      if (json.is_discarded()) {
+        failure = Status(err::kInternalError, "corrupt row " + std::string(kind) + "/" +
+                                                  std::string(id));
+        return;
+      }
+      t->Load(json);
+      ++n;
+      return;
+    }
+    ++bad;
+  });
+  if (rows) *rows = n;
+  if (skipped) *skipped = bad;
+  if (!scan.ok()) return scan;
+  return failure;
+}
+
+}  // namespace minivpc
