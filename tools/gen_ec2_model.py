@@ -105,7 +105,8 @@ def trim_shape(shape):
         if shape.get("required"):
             out["required"] = shape["required"]
     elif kind == "list":
-        out["member"] = {k: shape["member"][k] for k in ("shape", "locationName") if k in shape["member"]}
+        member = shape["member"]
+        out["member"] = {k: member[k] for k in ("shape", "locationName") if k in member}
     elif kind == "string" and "enum" in shape:
         out["enum"] = shape["enum"]
     elif kind in NUMERIC_TYPES:

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench: API throughput through real HTTP with keep-alive (wrk replaying
+# SigV4-signed requests against the real server on a real SQLite file), then
+# the Google Benchmark binaries. Each wrk case runs 3 times; the median is
+# reported because this machine is shared and noisy.
+set -euo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN="$ROOT/$BUILD/minivpc"
+WORK=$(mktemp -d /tmp/minivpc-bench.XXXXXX)
+DURATION=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-32}
+trap 'kill $SERVER 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+"$BIN" serve --listen 127.0.0.1:0 --state "$WORK/state.db" --port-file "$WORK/port" \
+  > "$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+EP="http://127.0.0.1:$(cat "$WORK/port")"
+echo "server: $EP (state $WORK/state.db)"
+
+median_rps() {  # runs wrk 3 times with a Lua script; prints the median req/s
+  local script=$1 out=()
+  for _ in 1 2 3; do
+    rps=$(wrk -t1 -c"$CONNS" -d"$DURATION" -s "$script" "$EP/" | awk '/Requests\/sec/ {print $2}')
+    out+=("$rps")
+  done
+  printf '%s\n' "${out[@]}" | sort -n | sed -n 2p | tr '\n' ' '
+  echo "(runs: ${out[*]})"
+}
+
+/usr/bin/python3 "$ROOT/bench/sign_request.py" "$EP" DescribeVpcs > "$WORK/describe.lua"
+echo "DescribeVpcs req/s (median of 3, $CONNS connections, $DURATION): $(median_rps "$WORK/describe.lua")"
+
+/usr/bin/python3 "$ROOT/bench/sign_request.py" "$EP" DescribeSubnets > "$WORK/subnets.lua"
+SUBNET=$(AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=secret AWS_DEFAULT_REGION=us-east-1 \
+  /usr/bin/aws --endpoint-url "$EP" ec2 describe-subnets \
+  --filters Name=default-for-az,Values=true --query 'Subnets[0].SubnetId' --output text)
+AUTH=$(grep -o '"Authorization"\] = "[^"]*"' "$WORK/subnets.lua" | sed 's/.*= "//; s/"$//')
+DATE=$(grep -o '"X-Amz-Date"\] = "[^"]*"' "$WORK/subnets.lua" | sed 's/.*= "//; s/"$//')
+sed -e "s|@AUTH@|$AUTH|" -e "s|@DATE@|$DATE|" -e "s|@SUBNET@|$SUBNET|" \
+  "$ROOT/bench/eni_churn.lua.in" > "$WORK/churn.lua"
+echo "CreateNetworkInterface+DeleteNetworkInterface req/s, durable (median of 3): $(median_rps "$WORK/churn.lua")"
+
+kill $SERVER; wait $SERVER 2>/dev/null || true
+
+for b in "$ROOT/$BUILD"/bench/*_bench; do
+  [ -x "$b" ] || continue
+  echo "== $(basename "$b")"
+  "$b" --benchmark_repetitions=${BENCH_REPETITIONS:-1}
+done
