@@ -7,11 +7,10 @@
 // them. A handler that fails may leave partial changes; they are rolled back.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "vpc/region_state.h"

@@ -2,13 +2,12 @@
 // the generic Describe pipeline (ids -> NotFound, filters, pagination).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/error_codes.h"
 #include "common/status.h"
@@ -48,9 +47,9 @@ json ReturnTrue();
 std::string Timestamp(int64_t ms);
 
 struct DescribeSpec {
-  const IdKind* kind;             // for NotFound errors on requested ids
-  std::string_view ids_member;    // "VpcIds"; "" if the action takes none
-  std::string_view result_member; // "Vpcs"
+  const IdKind* kind;              // for NotFound errors on requested ids
+  std::string_view ids_member;     // "VpcIds"; "" if the action takes none
+  std::string_view result_member;  // "Vpcs"
   const FilterPaths* filters;
   int min_results = 5;
   int max_results = 1000;

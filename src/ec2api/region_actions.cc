@@ -9,10 +9,14 @@ namespace minivpc::ec2api {
 namespace {
 
 const FilterPaths kZoneFilters = {
-    {"group-name", "GroupName"},         {"message", "Messages.Message"},
-    {"opt-in-status", "OptInStatus"},    {"region-name", "RegionName"},
-    {"state", "State"},                  {"zone-id", "ZoneId"},
-    {"zone-name", "ZoneName"},           {"zone-type", "ZoneType"},
+    {"group-name", "GroupName"},
+    {"message", "Messages.Message"},
+    {"opt-in-status", "OptInStatus"},
+    {"region-name", "RegionName"},
+    {"state", "State"},
+    {"zone-id", "ZoneId"},
+    {"zone-name", "ZoneName"},
+    {"zone-type", "ZoneType"},
     {"network-border-group", "NetworkBorderGroup"},
 };
 

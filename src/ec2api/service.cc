@@ -163,8 +163,8 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
     journal.Rollback();
     lock.unlock();
     if (!out.ok()) return fail(out.status());
-    return fail(Status(err::kDryRunOperation,
-                       "Request would have succeeded, but DryRun flag is set."));
+    return fail(
+        Status(err::kDryRunOperation, "Request would have succeeded, but DryRun flag is set."));
   }
   if (!token.empty()) r.idempotency.Put(IdempotencyRecord{token_key, RequestHash(*input), *out});
   std::vector<RowChange> changes = CollectChanges(journal.TakeDirty());
@@ -172,14 +172,14 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
 
   std::string body = ApiModel::Get().EncodeOutput(action, *out, request_id);
   if (changes.empty()) return reply(ApiResponse{200, std::move(body)});
-  store_.Commit(std::move(changes), [reply = std::move(reply), body = std::move(body),
-                                     request_id](Status st) mutable {
-    if (!st.ok()) {
-      reply(ApiResponse{500, EncodeError(st, request_id)});
-      return;
-    }
-    reply(ApiResponse{200, std::move(body)});
-  });
+  store_.Commit(std::move(changes),
+                [reply = std::move(reply), body = std::move(body), request_id](Status st) mutable {
+                  if (!st.ok()) {
+                    reply(ApiResponse{500, EncodeError(st, request_id)});
+                    return;
+                  }
+                  reply(ApiResponse{200, std::move(body)});
+                });
 }
 
 }  // namespace minivpc::ec2api

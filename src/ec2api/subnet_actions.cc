@@ -62,9 +62,9 @@ StatusOr<json> DescribeSubnetsHandler(Call& c) {
 
 StatusOr<json> ModifySubnetAttributeHandler(Call& c) {
   MINIVPC_RETURN_IF_ERROR(Require(c.input, "SubnetId", "SubnetId"));
-  MINIVPC_RETURN_IF_ERROR(ModifySubnetAttribute(c.region, GetString(c.input, "SubnetId"),
-                                                GetOptBool(c.input, "MapPublicIpOnLaunch"),
-                                                GetOptBool(c.input, "AssignIpv6AddressOnCreation")));
+  MINIVPC_RETURN_IF_ERROR(ModifySubnetAttribute(
+      c.region, GetString(c.input, "SubnetId"), GetOptBool(c.input, "MapPublicIpOnLaunch"),
+      GetOptBool(c.input, "AssignIpv6AddressOnCreation")));
   return json::object();
 }
 
@@ -73,15 +73,16 @@ StatusOr<json> AssociateSubnetCidrBlockHandler(Call& c) {
   MINIVPC_RETURN_IF_ERROR(Require(c.input, "Ipv6CidrBlock", "Ipv6CidrBlock"));
   std::string id = GetString(c.input, "SubnetId");
   MINIVPC_ASSIGN_OR_RETURN(
-      CidrAssociation a, AssociateSubnetCidrBlock(c.region, id, GetString(c.input, "Ipv6CidrBlock")));
+      CidrAssociation a,
+      AssociateSubnetCidrBlock(c.region, id, GetString(c.input, "Ipv6CidrBlock")));
   a.state = "associating";
   return json{{"SubnetId", id}, {"Ipv6CidrBlockAssociation", RenderSubnetIpv6Association(a)}};
 }
 
 StatusOr<json> DisassociateSubnetCidrBlockHandler(Call& c) {
   MINIVPC_RETURN_IF_ERROR(Require(c.input, "AssociationId", "AssociationId"));
-  MINIVPC_ASSIGN_OR_RETURN(auto result,
-                           DisassociateSubnetCidrBlock(c.region, GetString(c.input, "AssociationId")));
+  MINIVPC_ASSIGN_OR_RETURN(
+      auto result, DisassociateSubnetCidrBlock(c.region, GetString(c.input, "AssociationId")));
   return json{{"SubnetId", result.first},
               {"Ipv6CidrBlockAssociation", RenderSubnetIpv6Association(result.second)}};
 }

@@ -31,10 +31,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(4 * 1024 * 1024);
     stream_.expires_after(std::chrono::seconds(120));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -61,8 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
     api.authorization.assign(auth.data(), auth.size());
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
-    service_.Handle(api, [self = shared_from_this(), keep_alive,
-                          version](ec2api::ApiResponse r) {
+    service_.Handle(api, [self = shared_from_this(), keep_alive, version](ec2api::ApiResponse r) {
       auto res = std::make_shared<http::response<http::string_body>>(
           static_cast<http::status>(r.status), version);
       res->set(http::field::server, "minivpc");

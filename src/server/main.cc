@@ -80,7 +80,8 @@ int Serve(const ServeFlags& f) {
     std::cerr << "minivpc: restoring state failed: " << restored.message() << "\n";
     return 1;
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
   ec2api::Ec2Service service(cloud, *store, sopts);
   HttpServer server(service, f.threads);

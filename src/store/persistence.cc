@@ -29,14 +29,14 @@ Status RestoreCloud(Store& store, Cloud& cloud, size_t* rows, size_t* skipped) {
       ++bad;
       return;
     }
-    RegionState& r =
-        cloud.EmptyRegion(std::string(scope.substr(0, slash)), std::string(scope.substr(slash + 1)));
+    RegionState& r = cloud.EmptyRegion(std::string(scope.substr(0, slash)),
+                                       std::string(scope.substr(slash + 1)));
     for (TableBase* t : r.tables()) {
       if (t->kind() != kind) continue;
       auto json = nlohmann::json::parse(doc, nullptr, /*allow_exceptions=*/false);
       if (json.is_discarded()) {
-        failure = Status(err::kInternalError, "corrupt row " + std::string(kind) + "/" +
-                                                  std::string(id));
+        failure =
+            Status(err::kInternalError, "corrupt row " + std::string(kind) + "/" + std::string(id));
         return;
       }
       t->Load(json);

@@ -77,8 +77,8 @@ class SqliteStore : public Store {
   };
 
   Status Error(const char* what) {
-    return Status(err::kInternalError, std::string("state store ") + what + " failed: " +
-                                           sqlite3_errmsg(db_));
+    return Status(err::kInternalError,
+                  std::string("state store ") + what + " failed: " + sqlite3_errmsg(db_));
   }
 
   Status Apply(std::deque<Batch>& batches) {

@@ -15,10 +15,10 @@ namespace minivpc {
 bool IsWellFormedId(std::string_view id, std::string_view prefix);
 
 struct IdKind {
-  std::string_view prefix;        // "vpc"
-  std::string_view noun;          // "vpc ID" in "The vpc ID 'x' does not exist"
-  std::string_view malformed;     // error code
-  std::string_view not_found;     // error code
+  std::string_view prefix;     // "vpc"
+  std::string_view noun;       // "vpc ID" in "The vpc ID 'x' does not exist"
+  std::string_view malformed;  // error code
+  std::string_view not_found;  // error code
 };
 
 inline constexpr IdKind kVpcKind{"vpc", "vpc ID", err::kInvalidVpcIdMalformed,

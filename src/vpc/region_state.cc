@@ -53,9 +53,9 @@ RegionState::RegionState(Cloud* c, std::string account, std::string region_name)
 }
 
 std::vector<TableBase*> RegionState::tables() {
-  return {&meta,          &vpcs,         &subnets,          &enis,
-          &instances,     &security_groups, &network_acls,  &route_tables,
-          &internet_gateways, &addresses, &idempotency};
+  return {
+      &meta,         &vpcs,         &subnets,           &enis,      &instances,  &security_groups,
+      &network_acls, &route_tables, &internet_gateways, &addresses, &idempotency};
 }
 
 Random& RegionState::random() { return cloud->random(); }

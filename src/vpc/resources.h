@@ -8,11 +8,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "net/ip.h"
 #include "vpc/json_types.h"
@@ -30,16 +29,16 @@ struct CidrAssociation {
 struct Vpc {
   std::string id;
   std::string owner_id;
-  Cidr cidr;                                 // primary IPv4 block
-  std::vector<CidrAssociation> cidrs;        // IPv4 blocks, primary first
-  std::vector<CidrAssociation> ipv6_cidrs;   // Amazon-provided /56
+  Cidr cidr;                                // primary IPv4 block
+  std::vector<CidrAssociation> cidrs;       // IPv4 blocks, primary first
+  std::vector<CidrAssociation> ipv6_cidrs;  // Amazon-provided /56
   bool is_default = false;
   std::string dhcp_options_id;
   std::string tenancy = "default";
   bool enable_dns_support = true;
   bool enable_dns_hostnames = false;
   std::string main_route_table_id;
-  std::string main_association_id;           // rtbassoc- of the main table
+  std::string main_association_id;  // rtbassoc- of the main table
   std::string default_acl_id;
   std::string default_security_group_id;
   Tags tags;
@@ -51,13 +50,13 @@ struct Subnet {
   std::string owner_id;
   std::string availability_zone;
   Cidr cidr;
-  std::optional<CidrAssociation> ipv6;       // a /64 from the VPC's /56
+  std::optional<CidrAssociation> ipv6;  // a /64 from the VPC's /56
   bool map_public_ip_on_launch = false;
   bool assign_ipv6_on_creation = false;
   bool default_for_az = false;
-  std::string route_table_id;                // explicit association; "" = main
+  std::string route_table_id;  // explicit association; "" = main
   std::string route_association_id;
-  std::string network_acl_id;                // always set
+  std::string network_acl_id;  // always set
   std::string network_acl_association_id;
   Tags tags;
 };
@@ -92,9 +91,9 @@ struct NetworkInterface {
   std::string owner_id;
   std::string description;
   MacAddress mac;
-  std::vector<PrivateIp> private_ips;   // primary first
+  std::vector<PrivateIp> private_ips;  // primary first
   std::vector<IpAddress> ipv6_addresses;
-  std::vector<std::string> group_ids;   // 1..5
+  std::vector<std::string> group_ids;  // 1..5
   bool source_dest_check = true;
   std::string interface_type = "interface";
   std::optional<EniAttachment> attachment;
@@ -115,12 +114,12 @@ struct Instance {
   std::string availability_zone;
   std::string key_name;
   std::string client_token;
-  std::string state = "pending";   // pending|running|stopping|stopped|shutting-down|terminated
+  std::string state = "pending";  // pending|running|stopping|stopped|shutting-down|terminated
   std::string state_transition_reason;
   int64_t launch_time_ms = 0;
   int ami_launch_index = 0;
   std::string primary_eni_id;
-  bool auto_public_ip = false;     // launched with an auto-assigned public IPv4
+  bool auto_public_ip = false;  // launched with an auto-assigned public IPv4
   Tags tags;
 };
 
@@ -153,7 +152,7 @@ struct NetworkAclEntry {
   bool egress = false;
   std::string protocol = "-1";  // "-1" or a protocol number as text
   bool allow = false;
-  std::optional<Cidr> cidr;     // IPv4 or IPv6
+  std::optional<Cidr> cidr;  // IPv4 or IPv6
   std::optional<int> icmp_type;
   std::optional<int> icmp_code;
   std::optional<int> port_from;

@@ -13,9 +13,9 @@ namespace minivpc {
 
 struct CreateSubnetArgs {
   std::string vpc_id;
-  std::string cidr_block;        // must lie inside one of the VPC's IPv4 blocks
-  std::string ipv6_cidr_block;   // optional /64 inside the VPC's /56
-  std::string availability_zone; // optional; or:
+  std::string cidr_block;         // must lie inside one of the VPC's IPv4 blocks
+  std::string ipv6_cidr_block;    // optional /64 inside the VPC's /56
+  std::string availability_zone;  // optional; or:
   std::string availability_zone_id;
   Tags tags;
 };

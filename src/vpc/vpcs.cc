@@ -43,8 +43,8 @@ StatusOr<std::string> CreateVpc(RegionState& r, const CreateVpcArgs& args) {
   MINIVPC_ASSIGN_OR_RETURN(Cidr cidr, Cidr::Parse(args.cidr_block));
   MINIVPC_RETURN_IF_ERROR(CheckVpcPrefix(cidr, args.cidr_block));
   if (args.instance_tenancy != "default" && args.instance_tenancy != "dedicated") {
-    return Status(err::kInvalidParameterValue,
-                  "Value (" + args.instance_tenancy + ") for parameter instanceTenancy is invalid.");
+    return Status(err::kInvalidParameterValue, "Value (" + args.instance_tenancy +
+                                                   ") for parameter instanceTenancy is invalid.");
   }
   Vpc vpc;
   vpc.id = r.NewId("vpc");
@@ -150,8 +150,8 @@ StatusOr<VpcCidrResult> AssociateVpcCidrBlock(RegionState& r, const std::string&
     }
     for (const auto& a : vpc->cidrs) {
       if (a.cidr.Overlaps(cidr)) {
-        return Status(err::kInvalidVpcRange, "The CIDR '" + cidr_block +
-                                                 "' conflicts with another subnet");
+        return Status(err::kInvalidVpcRange,
+                      "The CIDR '" + cidr_block + "' conflicts with another subnet");
       }
     }
     result.association = {r.NewId("vpc-cidr-assoc"), cidr, "associated"};

@@ -40,8 +40,7 @@ struct VpcCidrResult {
 // for the block are added to every route table of the VPC.
 StatusOr<VpcCidrResult> AssociateVpcCidrBlock(RegionState& r, const std::string& vpc_id,
                                               const std::string& cidr_block, bool amazon_ipv6);
-StatusOr<VpcCidrResult> DisassociateVpcCidrBlock(RegionState& r,
-                                                 const std::string& association_id);
+StatusOr<VpcCidrResult> DisassociateVpcCidrBlock(RegionState& r, const std::string& association_id);
 
 // Creates the default VPC as AWS lays it out: 172.31.0.0/16, one /20 default
 // subnet per zone mapping public IPs on launch, an attached internet gateway
