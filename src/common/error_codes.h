@@ -65,8 +65,8 @@ inline constexpr std::string_view kInvalidNetworkAclEntryNotFound =
 inline constexpr std::string_view kNetworkAclEntryAlreadyExists = "NetworkAclEntryAlreadyExists";
 inline constexpr std::string_view kInvalidAssociationIdNotFound = "InvalidAssociationID.NotFound";
 inline constexpr std::string_view kInvalidAssociationIdMalformed = "InvalidAssociationID.Malformed";
-inline constexpr std::string_view kInvalidRouteTableIdMalformed = "InvalidRouteTableID.Malformed";
-inline constexpr std::string_view kInvalidRouteTableIdNotFound = "InvalidRouteTableId.NotFound";
+inline constexpr std::string_view kInvalidRouteTableIdMalformed = "InvalidRouteTableId.Malformed";
+inline constexpr std::string_view kInvalidRouteTableIdNotFound = "InvalidRouteTableID.NotFound";
 inline constexpr std::string_view kInvalidRouteNotFound = "InvalidRoute.NotFound";
 inline constexpr std::string_view kInvalidRouteInvalidState = "InvalidRoute.InvalidState";
 inline constexpr std::string_view kRouteAlreadyExists = "RouteAlreadyExists";
@@ -109,6 +109,30 @@ inline constexpr std::string_view kInvalidNetworkInsightsPathIdNotFound =
     "InvalidNetworkInsightsPathId.NotFound";
 inline constexpr std::string_view kInvalidNetworkInsightsAnalysisIdNotFound =
     "InvalidNetworkInsightsAnalysisId.NotFound";
+
+// Route tables, internet gateways, elastic IPs.
+inline constexpr std::string_view kInvalidInstanceId = "InvalidInstanceID";
+inline constexpr std::string_view kRouteLimitExceeded = "RouteLimitExceeded";
+inline constexpr std::string_view kRouteTableLimitExceeded = "RouteTableLimitExceeded";
+inline constexpr std::string_view kInternetGatewayLimitExceeded = "InternetGatewayLimitExceeded";
+inline constexpr std::string_view kNatGatewayNotFound = "NatGatewayNotFound";
+inline constexpr std::string_view kInvalidTransitGatewayIdNotFound =
+    "InvalidTransitGatewayID.NotFound";
+inline constexpr std::string_view kInvalidVpcPeeringConnectionIdNotFound =
+    "InvalidVpcPeeringConnectionID.NotFound";
+inline constexpr std::string_view kInvalidVpcEndpointIdNotFound = "InvalidVpcEndpointId.NotFound";
+inline constexpr std::string_view kInvalidLocalGatewayIdNotFound = "InvalidLocalGatewayID.NotFound";
+inline constexpr std::string_view kInvalidCarrierGatewayIdNotFound =
+    "InvalidCarrierGatewayID.NotFound";
+inline constexpr std::string_view kInvalidPrefixListIdNotFound = "InvalidPrefixListID.NotFound";
+// Security groups and network ACLs.
+inline constexpr std::string_view kVpcIdNotSpecified = "VPCIdNotSpecified";
+inline constexpr std::string_view kSecurityGroupLimitExceeded = "SecurityGroupLimitExceeded";
+inline constexpr std::string_view kNetworkAclLimitExceeded = "NetworkAclLimitExceeded";
+inline constexpr std::string_view kNetworkAclEntryLimitExceeded = "NetworkAclEntryLimitExceeded";
+
+// Instances and network interfaces.
+inline constexpr std::string_view kMissingInput = "MissingInput";
 
 // HTTP status the API edge answers with for `code`: 400 for client errors,
 // 403 for authentication failures, 500 only for InternalError.

@@ -1,6 +1,8 @@
 #include "ec2api/service.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <optional>
 #include <cstdio>
 #include <mutex>
 #include <random>
@@ -95,7 +97,6 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
   auto fail = [&](const Status& s) {
     reply(ApiResponse{err::HttpStatusFor(s.code()), EncodeError(s, request_id)});
   };
-
   QueryParams params;
   for (const std::string* text : {&request.query, &request.body}) {
     if (text->empty()) continue;
@@ -109,32 +110,56 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
     if (k == "Action") action = v;
     if (!IsAuthParam(k)) args.emplace_back(std::move(k), std::move(v));
   }
+  auto [account, region] = ResolveScope(request);
+  Execute(account, region, action, args,
+          [reply = std::move(reply), request_id, action](StatusOr<json> out) {
+            if (!out.ok()) {
+              reply(ApiResponse{err::HttpStatusFor(out.status().code()),
+                                EncodeError(out.status(), request_id)});
+              return;
+            }
+            reply(ApiResponse{200, ApiModel::Get().EncodeOutput(action, *out, request_id)});
+          });
+}
+
+StatusOr<json> Ec2Service::ExecuteSync(const std::string& account, const std::string& region,
+                                       const std::string& action, const QueryParams& args) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<StatusOr<json>> result;
+  Execute(account, region, action, args, [&](StatusOr<json> out) {
+    std::lock_guard lock(mu);
+    result.emplace(std::move(out));
+    cv.notify_one();
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return result.has_value(); });
+  return std::move(*result);
+}
+
+void Ec2Service::Execute(const std::string& account, const std::string& region,
+                         const std::string& action, const QueryParams& args, DoneFn done) {
   const ActionTable& actions = Actions();
   auto spec_it = actions.find(action);
   if (action.empty() || spec_it == actions.end() || !ApiModel::Get().HasOperation(action)) {
-    return fail(Status(err::kInvalidAction,
+    return done(Status(err::kInvalidAction,
                        "The action " + action + " is not valid for this web service."));
   }
   const ActionSpec& spec = spec_it->second;
   StatusOr<json> input = ApiModel::Get().DecodeInput(action, args);
-  if (!input.ok()) return fail(input.status());
-
-  auto [account, region] = ResolveScope(request);
+  if (!input.ok()) return done(input.status());
   if (!FindRegion(region)) {
-    return fail(Status(err::kAuthFailure, "The region '" + region + "' is not served here."));
+    return done(Status(err::kAuthFailure, "The region '" + region + "' is not served here."));
   }
   bool dry_run = GetBool(*input, "DryRun");
 
   if (spec.access == Access::kRead && !dry_run) {
-    {
-      std::shared_lock lock(cloud_.mutex());
-      if (RegionState* r = cloud_.FindRegion(account, region)) {
-        Call call{*r, *input, action};
-        StatusOr<json> out = spec.handler(call);
-        lock.unlock();
-        if (!out.ok()) return fail(out.status());
-        return reply(ApiResponse{200, ApiModel::Get().EncodeOutput(action, *out, request_id)});
-      }
+    std::shared_lock lock(cloud_.mutex());
+    if (RegionState* r = cloud_.FindRegion(account, region)) {
+      Call call{*r, *input, action};
+      StatusOr<json> out = spec.handler(call);
+      lock.unlock();
+      return done(std::move(out));
     }
   }
 
@@ -148,13 +173,13 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
   if (!token.empty() && !dry_run) {
     if (const IdempotencyRecord* rec = r.idempotency.Find(token_key)) {
       if (rec->request_hash != RequestHash(*input)) {
-        return fail(Status(err::kIdempotentParameterMismatch,
+        return done(Status(err::kIdempotentParameterMismatch,
                            "Arguments on this idempotent request are inconsistent with arguments "
                            "used in previous request(s)."));
       }
       json out = rec->response;
       lock.unlock();
-      return reply(ApiResponse{200, ApiModel::Get().EncodeOutput(action, out, request_id)});
+      return done(std::move(out));
     }
   }
 
@@ -162,24 +187,20 @@ void Ec2Service::Handle(const ApiRequest& request, ReplyFn reply) {
   if (!out.ok() || dry_run) {
     journal.Rollback();
     lock.unlock();
-    if (!out.ok()) return fail(out.status());
-    return fail(
+    if (!out.ok()) return done(out.status());
+    return done(
         Status(err::kDryRunOperation, "Request would have succeeded, but DryRun flag is set."));
   }
   if (!token.empty()) r.idempotency.Put(IdempotencyRecord{token_key, RequestHash(*input), *out});
   std::vector<RowChange> changes = CollectChanges(journal.TakeDirty());
+  if (!changes.empty()) ++r.version;
   lock.unlock();
 
-  std::string body = ApiModel::Get().EncodeOutput(action, *out, request_id);
-  if (changes.empty()) return reply(ApiResponse{200, std::move(body)});
-  store_.Commit(std::move(changes),
-                [reply = std::move(reply), body = std::move(body), request_id](Status st) mutable {
-                  if (!st.ok()) {
-                    reply(ApiResponse{500, EncodeError(st, request_id)});
-                    return;
-                  }
-                  reply(ApiResponse{200, std::move(body)});
-                });
+  if (changes.empty()) return done(std::move(out));
+  store_.Commit(std::move(changes), [done = std::move(done), out = std::move(out)](Status st) mutable {
+    if (!st.ok()) return done(st);
+    done(std::move(out));
+  });
 }
 
 }  // namespace minivpc::ec2api

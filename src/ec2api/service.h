@@ -19,6 +19,9 @@
 #include <map>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "ec2api/protocol/form_urlencoded.h"
 #include "store/store.h"
 #include "vpc/cloud.h"
 
@@ -46,9 +49,19 @@ struct ServiceOptions {
 class Ec2Service {
  public:
   using ReplyFn = std::function<void(ApiResponse)>;
+  using DoneFn = std::function<void(StatusOr<nlohmann::json>)>;
 
   Ec2Service(Cloud& cloud, Store& store, ServiceOptions options = {});
   void Handle(const ApiRequest& request, ReplyFn reply);
+
+  // Runs `action` with already-decoded form parameters in (account, region)
+  // and calls `done` with the output JSON (keyed by output member names) once
+  // any change is durable, or with the error. Same pipeline as Handle.
+  void Execute(const std::string& account, const std::string& region, const std::string& action,
+               const QueryParams& args, DoneFn done);
+  // Execute, waiting for the answer. For in-process callers and tests.
+  StatusOr<nlohmann::json> ExecuteSync(const std::string& account, const std::string& region,
+                                       const std::string& action, const QueryParams& args);
 
   // Account and region a request acts in: from the SigV4 credential scope
   // "Credential=AKID/date/REGION/ec2/aws4_request".

@@ -41,6 +41,9 @@ struct RegionState {
   std::string account_id;
   std::string region;
   std::string scope;  // "account/region": the store's partition key
+  // Bumped by every committed change (not persisted): lets readers such as
+  // the data plane tell whether their compiled view is current.
+  uint64_t version = 0;
 
   Table<RegionMeta> meta;
   Table<Vpc> vpcs;

@@ -120,6 +120,10 @@ struct Instance {
   int ami_launch_index = 0;
   std::string primary_eni_id;
   bool auto_public_ip = false;  // launched with an auto-assigned public IPv4
+  // The auto-assigned public IPv4 released at the last stop: the next start
+  // picks a different one, as a move to a new host does.
+  std::optional<IpAddress> last_public_ip;
+  bool disable_api_termination = false;
   Tags tags;
 };
 

@@ -25,7 +25,8 @@ MINIVPC_JSON(NetworkInterface, id, subnet_id, vpc_id, availability_zone, owner_i
              tags)
 MINIVPC_JSON(Instance, id, owner_id, reservation_id, image_id, instance_type, subnet_id, vpc_id,
              availability_zone, key_name, client_token, state, state_transition_reason,
-             launch_time_ms, ami_launch_index, primary_eni_id, auto_public_ip, tags)
+             launch_time_ms, ami_launch_index, primary_eni_id, auto_public_ip, last_public_ip,
+             disable_api_termination, tags)
 MINIVPC_JSON(SecurityGroupRule, id, is_egress, ip_protocol, from_port, to_port, cidr,
              referenced_group_id, referenced_owner_id, description, tags)
 MINIVPC_JSON(SecurityGroup, id, vpc_id, owner_id, name, description, is_default, rules, tags)

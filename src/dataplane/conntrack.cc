@@ -1,0 +1,101 @@
+#include "dataplane/conntrack.h"
+
+#include <algorithm>
+
+namespace minivpc::dp {
+namespace {
+
+inline uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+inline uint64_t EndpointHash(uint128 addr, uint16_t port) {
+  return Mix(static_cast<uint64_t>(addr) ^ Mix(static_cast<uint64_t>(addr >> 64)) ^
+             (uint64_t{port} << 48));
+}
+
+}  // namespace
+
+Conntrack::Conntrack(Options options) : options_(options), max_entries_(options.max_entries) {
+  size_t cap = 16;
+  while (cap < max_entries_ * 2) cap <<= 1;
+  slots_.assign(cap, Entry{});
+  mask_ = cap - 1;
+}
+
+void Conntrack::Clear() {
+  std::fill(slots_.begin(), slots_.end(), Entry{});
+  size_ = 0;
+}
+
+size_t Conntrack::Bucket(const FlowKey& k) const {
+  // Symmetric in (src, sport) <-> (dst, dport): both directions collide.
+  uint64_t a = EndpointHash(k.src, k.sport);
+  uint64_t b = EndpointHash(k.dst, k.dport);
+  uint64_t h = Mix((a + b) ^ (a * b) ^ (uint64_t{k.proto} << 8) ^
+                   Mix(k.eni));
+  return static_cast<size_t>(h) & mask_;
+}
+
+uint32_t Conntrack::TimeoutFor(const Entry& e) const {
+  switch (e.key.proto) {
+    case 6:
+      return options_.tcp_established_s;
+    case 17:
+      // A stream has seen more than one request-response transaction.
+      return (e.replies > 1 && e.originals > 1) ? options_.udp_stream_s : options_.udp_s;
+    default:
+      return options_.other_s;
+  }
+}
+
+Conntrack::Entry* Conntrack::Find(const FlowKey& k, uint32_t now_s, bool* reply) {
+  size_t i = Bucket(k);
+  for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
+    Entry& e = slots_[i];
+    if (!e.used) return nullptr;  // probe sequences never cross an empty slot
+    if (Expired(e, now_s)) continue;
+    if (e.key == k) {
+      *reply = false;
+      return &e;
+    }
+    if (e.key.eni == k.eni && e.key == k.Reversed()) {
+      *reply = true;
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+Conntrack::Entry* Conntrack::Insert(const FlowKey& k, uint32_t now_s) {
+  size_t i = Bucket(k);
+  for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
+    Entry& e = slots_[i];
+    bool reuse = e.used && Expired(e, now_s);
+    if (e.used && !reuse) continue;
+    if (!reuse && size_ >= max_entries_) break;
+    if (!reuse) ++size_;
+    e = Entry{};
+    e.key = k;
+    e.used = 1;
+    e.last_seen = now_s;
+    e.originals = 1;
+    e.timeout = TimeoutFor(e);
+    return &e;
+  }
+  ++allowance_exceeded_;
+  return nullptr;
+}
+
+void Conntrack::Touch(Entry* e, bool reply, uint32_t now_s) {
+  e->last_seen = now_s;
+  uint8_t& c = reply ? e->replies : e->originals;
+  if (c < 255) ++c;
+  e->timeout = TimeoutFor(*e);
+}
+
+}  // namespace minivpc::dp

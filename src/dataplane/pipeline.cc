@@ -1,0 +1,364 @@
+#include "dataplane/pipeline.h"
+
+#include <string>
+
+namespace minivpc::dp {
+
+struct Pipeline::Packet {
+  const PacketHeaders& h;
+  Ingress in;
+  uint32_t now;
+  Explanation* why;
+  IpAddress src;
+  IpAddress dst;
+  uint16_t sport;
+  uint16_t dport;
+  uint16_t key;  // destination port, or ICMP type*256+code
+  Verdict v;
+  void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
+           std::string rule = "", bool allowed = true) {
+    if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
+  }
+};
+
+namespace {
+
+// Connection tracking pairs an ICMP query with its reply (echo 8/0, timestamp
+// 13/14, ...; ICMPv6 echo 128/129): both map to the query type, used as both
+// "ports" so the key is the same in either direction.
+uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
+  if (proto == 1) {
+    switch (type) {
+      case 0: return 8;
+      case 14: return 13;
+      case 16: return 15;
+      case 18: return 17;
+      default: return type;
+    }
+  }
+  return type == 129 ? 128 : type;
+}
+
+uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
+  if (proto == 6 || proto == 17) return dport;
+  if (proto == 1 || proto == 58) return static_cast<uint16_t>(type << 8 | code);
+  return 0;
+}
+
+std::string Proto(uint8_t p) {
+  switch (p) {
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 1:
+      return "icmp";
+    case 58:
+      return "icmpv6";
+    default:
+      return std::to_string(p);
+  }
+}
+
+}  // namespace
+
+Verdict Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
+  ++drops_[static_cast<size_t>(r)];
+  p.v.outcome = Outcome::kDropped;
+  p.v.reason = r;
+  p.v.eni = eni;
+  return p.v;
+}
+
+bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
+  if (h.is_first_fragment()) {
+    Fragment& f = fragments_[next_fragment_++ % fragments_.size()];
+    f = {h.src.value(), h.dst.value(), h.fragment_id, h.protocol, true, h.src_port, h.dst_port};
+    *sport = h.src_port;
+    *dport = h.dst_port;
+    return true;
+  }
+  if (h.has_l4()) {
+    *sport = h.src_port;
+    *dport = h.dst_port;
+    return true;
+  }
+  for (const Fragment& f : fragments_) {
+    if (f.used && f.id == h.fragment_id && f.proto == h.protocol && f.src == h.src.value() &&
+        f.dst == h.dst.value()) {
+      *sport = f.sport;
+      *dport = f.dport;
+      return true;
+    }
+  }
+  return false;
+}
+
+Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
+                          Explanation* why) {
+  Packet p{h, in, now_s, why, h.src, h.dst, 0, 0, 0, {}};
+  p.v.src = h.src;
+  p.v.dst = h.dst;
+  if (why) {
+    why->src_before = h.src.ToString();
+    why->dst_before = h.dst.ToString();
+  }
+  if (!ResolveFragment(h, &p.sport, &p.dport)) {
+    return Drop(p, DropReason::kFragmentWithoutFirst, -1);
+  }
+  p.key = L4Key(h.protocol, p.dport, h.icmp_type, h.icmp_code);
+  if (h.protocol == 1 || h.protocol == 58) p.sport = p.dport = IcmpFlowType(h.protocol, h.icmp_type);
+  Verdict v = in.kind == Ingress::kEni ? FromEni(s, p) : FromInternet(s, p);
+  if (v.delivered()) ++delivered_;
+  if (why) {
+    why->src_after = v.src.ToString();
+    why->dst_after = v.dst.ToString();
+  }
+  return v;
+}
+
+Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
+  const int32_t a = p.in.index;
+  if (a < 0 || a >= static_cast<int32_t>(s.enis.size())) {
+    return Drop(p, DropReason::kEniNotActive, a);
+  }
+  const EniState& A = s.enis[a];
+  if (!A.active) {
+    p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
+    return Drop(p, DropReason::kEniNotActive, a);
+  }
+  if (A.source_dest_check && !A.Owns(p.src)) {
+    p.Hop("network-interface", A.id, "egress",
+          "source/destination check: " + p.src.ToString() + " is not this interface's address", "",
+          false);
+    return Drop(p, DropReason::kSourceDestCheck, a);
+  }
+  p.Hop("network-interface", A.id, "egress", "sent by the interface");
+
+  // Security groups, outbound, unless the packet belongs to a tracked flow.
+  const SgClassifier& sg = s.classifiers[A.classifier];
+  FlowKey fk{p.src.value(),
+             p.dst.value(),
+             p.sport,
+             p.dport,
+             p.h.protocol,
+             static_cast<uint8_t>(p.h.family),
+             A.key};
+  bool reply = false;
+  if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
+    ct_->Touch(e, reply, p.now);
+    p.v.established = true;
+    p.Hop("security-group", "", "egress",
+          reply ? "reply of a tracked connection" : "tracked connection");
+  } else {
+    if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key)) {
+      p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
+            "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
+            false);
+      return Drop(p, DropReason::kSecurityGroup, a);
+    }
+    if (p.why) {
+      const FlatRule* r = sg.FirstMatch(Direction::kEgress, p.dst, p.h.protocol, p.key);
+      p.Hop(
+          "security-group", r ? r->group_id : "", "egress",
+          "outbound rule allows " + Proto(p.h.protocol) + " to " +
+              (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
+                 : std::string("?")),
+          r ? r->rule_id : "");
+    }
+    if (!sg.Untracked(p.h.family, p.h.protocol) && !ct_->Insert(fk, p.now)) {
+      return Drop(p, DropReason::kConntrackFull, a);
+    }
+  }
+
+  // Routing: the source subnet's route table, longest prefix match.
+  const SubnetState& sub = s.subnets[A.subnet];
+  const CompiledRouteTable* rt = sub.route_table >= 0 ? &s.route_tables[sub.route_table] : nullptr;
+  const RouteTarget* t = rt ? rt->Lookup(p.dst) : nullptr;
+  if (!t) {
+    p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
+    return Drop(p, DropReason::kNoRoute, a);
+  }
+  const Route& route = rt->routes[t->route];
+  std::string target = route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
+  if (t->kind == RouteTarget::kBlackhole) {
+    p.Hop("route-table", rt->id, "",
+          route.destination.ToString() + " -> " + target + " (blackhole)",
+          route.destination.ToString(), false);
+    return Drop(p, DropReason::kBlackholeRoute, a);
+  }
+  p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
+        route.destination.ToString());
+
+  switch (t->kind) {
+    case RouteTarget::kLocal: {
+      int32_t b = s.EniByAddress(A.vpc, p.dst);
+      if (b < 0) {
+        p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "", false);
+        return Drop(p, DropReason::kNoDestination, a);
+      }
+      return ToEni(s, p, A.subnet, b);
+    }
+    case RouteTarget::kEni:
+      return ToEni(s, p, A.subnet, t->index);
+    case RouteTarget::kInternetGateway:
+      return ToInternet(s, p, a, t->index);
+    case RouteTarget::kBlackhole:
+      break;
+  }
+  return Drop(p, DropReason::kNoRoute, a);
+}
+
+Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t b) {
+  const EniState& B = s.enis[b];
+  // Network ACLs apply only between different subnets.
+  if (from_subnet >= 0 && from_subnet != B.subnet) {
+    const SubnetState& src = s.subnets[from_subnet];
+    NaclMatch out = s.nacls[src.nacl_out].Evaluate(p.dst, p.h.protocol, p.key);
+    p.Hop("network-acl", src.acl_id, "egress",
+          std::string(out.allow ? "allow" : "deny") + " by rule " +
+              (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
+          std::to_string(out.rule_number), out.allow);
+    if (!out.allow)
+      return Drop(p, DropReason::kNetworkAcl, p.in.kind == Ingress::kEni ? p.in.index : b);
+  }
+  if (from_subnet != B.subnet) {
+    const SubnetState& dst = s.subnets[B.subnet];
+    NaclMatch in = s.nacls[dst.nacl_in].Evaluate(p.src, p.h.protocol, p.key);
+    p.Hop("network-acl", dst.acl_id, "ingress",
+          std::string(in.allow ? "allow" : "deny") + " by rule " +
+              (in.rule_number == 32767 ? std::string("*") : std::to_string(in.rule_number)),
+          std::to_string(in.rule_number), in.allow);
+    if (!in.allow) return Drop(p, DropReason::kNetworkAcl, b);
+  }
+  if (!B.active) {
+    p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
+    return Drop(p, DropReason::kEniNotActive, b);
+  }
+  bool owns = B.Owns(p.dst);
+  if (B.source_dest_check && !owns) {
+    p.Hop("network-interface", B.id, "ingress",
+          "source/destination check: " + p.dst.ToString() + " is not this interface's address", "",
+          false);
+    return Drop(p, DropReason::kSourceDestCheck, b);
+  }
+  FlowKey fk{p.src.value(),
+             p.dst.value(),
+             p.sport,
+             p.dport,
+             p.h.protocol,
+             static_cast<uint8_t>(p.h.family),
+             B.key};
+  bool reply = false;
+  if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
+    ct_->Touch(e, reply, p.now);
+    p.v.established = true;
+    p.Hop("security-group", "", "ingress",
+          reply ? "reply of a tracked connection" : "tracked connection");
+  } else {
+    const SgClassifier& sg = s.classifiers[B.classifier];
+    if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key)) {
+      p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
+            "no inbound rule allows " + Proto(p.h.protocol) + " from " + p.src.ToString(), "",
+            false);
+      return Drop(p, DropReason::kSecurityGroup, b);
+    }
+    if (p.why) {
+      const FlatRule* r = sg.FirstMatch(Direction::kIngress, p.src, p.h.protocol, p.key);
+      p.Hop(
+          "security-group", r ? r->group_id : "", "ingress",
+          "inbound rule allows " + Proto(p.h.protocol) + " from " +
+              (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
+                 : std::string("?")),
+          r ? r->rule_id : "");
+    }
+    if (!sg.Untracked(p.h.family, p.h.protocol) && !ct_->Insert(fk, p.now)) {
+      return Drop(p, DropReason::kConntrackFull, b);
+    }
+  }
+  p.Hop("network-interface", B.id, "ingress",
+        owns ? "delivered" : "delivered for forwarding (source/destination check off)");
+  p.v.outcome = Outcome::kDeliveredToEni;
+  p.v.eni = b;
+  p.v.forwarded = !owns;
+  p.v.src = p.src;
+  p.v.dst = p.dst;
+  return p.v;
+}
+
+Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw) {
+  const EniState& A = s.enis[from_eni];
+  const SubnetState& sub = s.subnets[A.subnet];
+  NaclMatch out = s.nacls[sub.nacl_out].Evaluate(p.dst, p.h.protocol, p.key);
+  p.Hop("network-acl", sub.acl_id, "egress",
+        std::string(out.allow ? "allow" : "deny") + " by rule " +
+            (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
+        std::to_string(out.rule_number), out.allow);
+  if (!out.allow) return Drop(p, DropReason::kNetworkAcl, from_eni);
+  p.v.igw = igw;
+  if (p.src.is_v4()) {
+    const NatEntry* nat = s.NatByPrivate(A.vpc, p.src);
+    if (!nat) {
+      p.Hop("internet-gateway", s.igws[igw].id, "egress",
+            p.src.ToString() + " has no public IPv4 address or elastic IP", "", false);
+      return Drop(p, DropReason::kNoPublicIp, from_eni);
+    }
+    p.v.nat_src = true;
+    p.v.src = nat->public_ip;
+    p.Hop("internet-gateway", s.igws[igw].id, "egress",
+          "source " + p.src.ToString() + " translated to " + nat->public_ip.ToString());
+  } else {
+    p.v.src = p.src;
+    p.Hop("internet-gateway", s.igws[igw].id, "egress", "IPv6: no translation");
+  }
+  p.v.dst = p.dst;
+  p.v.outcome = Outcome::kDeliveredToInternet;
+  p.Hop("internet", "", "", "delivered to " + p.dst.ToString());
+  return p.v;
+}
+
+Verdict Pipeline::FromInternet(const Snapshot& s, Packet& p) {
+  const int32_t igw = p.in.index;
+  if (igw < 0 || igw >= static_cast<int32_t>(s.igws.size())) {
+    return Drop(p, DropReason::kGatewayNotAttached, -1);
+  }
+  const IgwState& G = s.igws[igw];
+  p.v.igw = igw;
+  int32_t b = -1;
+  if (p.dst.is_v4()) {
+    const NatEntry* nat = s.NatByPublic(p.dst);
+    if (!nat) {
+      p.Hop("internet-gateway", G.id, "ingress",
+            p.dst.ToString() + " is not a public IPv4 of any interface", "", false);
+      return Drop(p, DropReason::kNoNatMapping, -1);
+    }
+    if (G.vpc != nat->vpc) {
+      p.Hop("internet-gateway", G.id, "ingress",
+            "the gateway is not attached to the VPC of " + p.dst.ToString(), "", false);
+      return Drop(p, DropReason::kGatewayNotAttached, nat->eni);
+    }
+    p.Hop("internet-gateway", G.id, "ingress",
+          "destination " + p.dst.ToString() + " translated to " + nat->private_ip.ToString());
+    p.dst = nat->private_ip;
+    p.v.nat_dst = true;
+    b = nat->eni;
+  } else {
+    int32_t vpc = s.VpcByIpv6(p.dst);
+    if (vpc < 0 || G.vpc != vpc) {
+      p.Hop("internet-gateway", G.id, "ingress",
+            "no VPC behind this gateway has " + p.dst.ToString(), "", false);
+      return Drop(p, vpc < 0 ? DropReason::kNoDestination : DropReason::kGatewayNotAttached, -1);
+    }
+    b = s.EniByAddress(vpc, p.dst);
+    if (b < 0) {
+      p.Hop("internet-gateway", G.id, "ingress", "no network interface has " + p.dst.ToString(), "",
+            false);
+      return Drop(p, DropReason::kNoDestination, -1);
+    }
+    p.Hop("internet-gateway", G.id, "ingress", "IPv6: no translation");
+  }
+  p.v.dst = p.dst;
+  return ToEni(s, p, /*from_subnet=*/-1, b);
+}
+
+}  // namespace minivpc::dp

@@ -1,0 +1,81 @@
+// Pipeline: one packet through AWS's VPC semantics, as the data plane and
+// Reachability Analyzer see it.
+//
+//   Pipeline p(&conntrack);
+//   Verdict v = p.Process(*snapshot, headers, Ingress::FromEni(eni), now_s);
+//   Verdict v = p.Process(*snapshot, headers, Ingress::FromInternet(igw), now_s, &why);
+//
+// Order of checks for a packet sent by ENI A (all documented AWS behaviour):
+//   1. A must be attached to a running instance.
+//   2. Source/destination check: with it on, the source must be A's address.
+//   3. A's security groups, outbound (skipped for a tracked connection).
+//   4. A's subnet's route table, longest prefix match on the destination:
+//      local -> the ENI owning the address; an ENI/instance target; the
+//      internet gateway; no route or a blackhole route drops.
+//   5. Network ACLs: outbound of A's subnet, inbound of the destination's,
+//      only when the two subnets differ (stateless: every packet).
+//   6. At the receiving ENI B: source/destination check on the destination,
+//      then B's security groups inbound (skipped for a tracked connection).
+//   Leaving by the internet gateway, the private source IPv4 becomes its
+//   public IPv4 or elastic IP (or the packet drops); entering, the public
+//   destination becomes the private one. IPv6 is not translated.
+//
+// Process never allocates unless `why` is given (explanations build strings).
+// Not thread safe (it owns a fragment table and uses one Conntrack).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "dataplane/conntrack.h"
+#include "dataplane/packet.h"
+#include "dataplane/snapshot.h"
+#include "dataplane/verdict.h"
+
+namespace minivpc::dp {
+
+struct Ingress {
+  enum Kind : uint8_t { kEni, kInternet };
+  Kind kind = kEni;
+  int32_t index = -1;  // ENI index, or internet gateway index
+  static Ingress FromEni(int32_t eni) { return {kEni, eni}; }
+  static Ingress FromInternet(int32_t igw) { return {kInternet, igw}; }
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(Conntrack* conntrack) : ct_(conntrack) {}
+
+  Verdict Process(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
+                  Explanation* why = nullptr);
+
+  uint64_t drops(DropReason r) const { return drops_[static_cast<size_t>(r)]; }
+  uint64_t delivered() const { return delivered_; }
+
+ private:
+  struct Packet;  // per-call working state (pipeline.cc)
+  Verdict FromEni(const Snapshot& s, Packet& p);
+  Verdict FromInternet(const Snapshot& s, Packet& p);
+  Verdict ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t to);
+  Verdict ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw);
+  Verdict Drop(Packet& p, DropReason r, int32_t eni);
+  bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
+
+  Conntrack* ct_;
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops_{};
+  uint64_t delivered_ = 0;
+
+  // Bounded table of first fragments' ports: later fragments carry no L4
+  // header and are classified by their first fragment's ports.
+  struct Fragment {
+    uint128 src = 0, dst = 0;
+    uint32_t id = 0;
+    uint8_t proto = 0;
+    bool used = false;
+    uint16_t sport = 0, dport = 0;
+  };
+  std::array<Fragment, 1024> fragments_{};
+  size_t next_fragment_ = 0;
+};
+
+}  // namespace minivpc::dp

@@ -1,0 +1,190 @@
+#include "dataplane/sg_classifier.h"
+
+#include <cstdlib>
+
+namespace minivpc::dp {
+namespace {
+
+constexpr uint8_t kIcmp = 1, kTcp = 6, kUdp = 17, kIcmpV6 = 58;
+
+int KnownSlot(int protocol) {
+  switch (protocol) {
+    case kTcp:
+      return 0;
+    case kUdp:
+      return 1;
+    case kIcmp:
+      return 2;
+    case kIcmpV6:
+      return 3;
+    default:
+      return -1;
+  }
+}
+constexpr int kKnownProtocols[4] = {kTcp, kUdp, kIcmp, kIcmpV6};
+
+uint32_t Intern(std::vector<PortSet>& table, PortSet s) {
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (table[i] == s) return static_cast<uint32_t>(i);
+  }
+  table.push_back(std::move(s));
+  return static_cast<uint32_t>(table.size() - 1);
+}
+
+// Builds one map from the rules selected by `want`, each contributing its
+// ports (or All() for "-1" rules when `any_is_all`).
+template <typename Want>
+PrefixMap<uint32_t> BuildMap(IpFamily family, const std::vector<FlatRule>& rules, Want&& want,
+                             std::vector<PortSet>& port_sets) {
+  std::vector<PrefixMap<uint32_t>::Entry> entries;
+  std::vector<PortSet> sets;
+  for (const auto& r : rules) {
+    if (r.remote.family() != family || !want(r)) continue;
+    sets.push_back(r.protocol == -1 ? PortSet::All() : r.ports);
+    entries.push_back({r.remote, static_cast<uint32_t>(sets.size() - 1)});
+  }
+  return PrefixMap<uint32_t>::Build(
+      family, std::move(entries),
+      [&](const std::vector<const PrefixMap<uint32_t>::Entry*>& cover) -> std::optional<uint32_t> {
+        if (cover.empty()) return std::nullopt;
+        PortSet u;
+        for (const auto* e : cover) u = u.Union(sets[e->value]);
+        return Intern(port_sets, std::move(u));
+      });
+}
+
+bool AllowsAllFromEverywhere(const std::vector<FlatRule>& rules, bool egress, IpFamily family,
+                             int protocol) {
+  for (const auto& r : rules) {
+    if (r.egress != egress || r.remote.family() != family || r.remote.prefix() != 0) continue;
+    if (r.protocol == -1 || (r.protocol == protocol && r.ports.IsAll())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int ProtocolNumber(const std::string& text) {
+  if (text == "-1" || text == "all") return -1;
+  if (text == "tcp") return kTcp;
+  if (text == "udp") return kUdp;
+  if (text == "icmp") return kIcmp;
+  if (text == "icmpv6") return kIcmpV6;
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || v < -1 || v > 255) return -2;  // matches nothing
+  return static_cast<int>(v);
+}
+
+PortSet RulePorts(const SecurityGroupRule& rule, int protocol) {
+  if (protocol == kTcp || protocol == kUdp) {
+    if (rule.from_port < 0 || rule.to_port < 0) return PortSet::All();
+    return PortSet({{static_cast<uint16_t>(rule.from_port), static_cast<uint16_t>(rule.to_port)}});
+  }
+  if (protocol == kIcmp || protocol == kIcmpV6) {
+    if (rule.from_port < 0) return PortSet::All();  // all types
+    uint16_t type = static_cast<uint16_t>(rule.from_port & 0xFF);
+    if (rule.to_port < 0)
+      return PortSet({{static_cast<uint16_t>(type << 8), static_cast<uint16_t>(type << 8 | 0xFF)}});
+    uint16_t key = static_cast<uint16_t>(type << 8 | (rule.to_port & 0xFF));
+    return PortSet({{key, key}});
+  }
+  return PortSet::All();
+}
+
+SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
+  SgClassifier c;
+  c.rules_ = std::move(rules_in);
+  const std::vector<FlatRule>& rules = c.rules_;
+  for (Direction d : {Direction::kIngress, Direction::kEgress}) {
+    bool egress = d == Direction::kEgress;
+    for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
+      FamilyMaps& m = c.maps_[static_cast<int>(d)][f == IpFamily::kV4 ? 0 : 1];
+      for (int slot = 0; slot < 4; ++slot) {
+        int proto = kKnownProtocols[slot];
+        m.known[slot] = BuildMap(
+            f, rules,
+            [&](const FlatRule& r) {
+              return r.egress == egress && (r.protocol == proto || r.protocol == -1);
+            },
+            c.port_sets_);
+      }
+      std::map<uint8_t, bool> others;
+      for (const auto& r : rules) {
+        if (r.egress == egress && r.protocol >= 0 && KnownSlot(r.protocol) < 0) {
+          others[static_cast<uint8_t>(r.protocol)] = true;
+        }
+      }
+      for (const auto& [proto, _] : others) {
+        int p = proto;
+        m.other[proto] = BuildMap(
+            f, rules,
+            [&](const FlatRule& r) {
+              return r.egress == egress && (r.protocol == p || r.protocol == -1);
+            },
+            c.port_sets_);
+      }
+      m.any = BuildMap(
+          f, rules, [&](const FlatRule& r) { return r.egress == egress && r.protocol == -1; },
+          c.port_sets_);
+    }
+  }
+  for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
+    for (int i = 0; i < 2; ++i) {
+      int proto = i == 0 ? kTcp : kUdp;
+      c.untracked_[f == IpFamily::kV4 ? 0 : 1][i] =
+          AllowsAllFromEverywhere(rules, false, f, proto) &&
+          AllowsAllFromEverywhere(rules, true, f, proto);
+    }
+  }
+  return c;
+}
+
+bool SgClassifier::Allows(Direction dir, IpAddress remote, uint8_t protocol, uint16_t key) const {
+  const FamilyMaps& m = Maps(dir, remote.family());
+  int slot = KnownSlot(protocol);
+  const PrefixMap<uint32_t>* map;
+  if (slot >= 0) {
+    map = &m.known[slot];
+  } else {
+    auto it = m.other.find(protocol);
+    map = it == m.other.end() ? &m.any : &it->second;
+    key = 0;
+  }
+  const uint32_t* set = map->Find(remote);
+  return set && port_sets_[*set].Contains(key);
+}
+
+const FlatRule* SgClassifier::FirstMatch(Direction dir, IpAddress remote, uint8_t protocol,
+                                         uint16_t key) const {
+  bool egress = dir == Direction::kEgress;
+  bool keyed = KnownSlot(protocol) >= 0;
+  for (const auto& r : rules_) {
+    if (r.egress != egress || !r.remote.Contains(remote)) continue;
+    if (r.protocol == -1) return &r;
+    if (r.protocol != protocol) continue;
+    if (!keyed || r.ports.Contains(key)) return &r;
+  }
+  return nullptr;
+}
+
+bool SgClassifier::Untracked(IpFamily family, uint8_t protocol) const {
+  if (protocol != kTcp && protocol != kUdp) return false;  // ICMP and others are always tracked
+  return untracked_[family == IpFamily::kV4 ? 0 : 1][protocol == kTcp ? 0 : 1];
+}
+
+size_t SgClassifier::MemoryBytes() const {
+  size_t n = sizeof(*this);
+  for (const auto& dir : maps_) {
+    for (const auto& fam : dir) {
+      for (const auto& m : fam.known) n += m.MemoryBytes();
+      for (const auto& [p, m] : fam.other) n += m.MemoryBytes() + 32;
+      n += fam.any.MemoryBytes();
+    }
+  }
+  for (const auto& s : port_sets_) n += sizeof(s) + 4 * 8;
+  n += rules_.capacity() * sizeof(FlatRule);
+  return n;
+}
+
+}  // namespace minivpc::dp

@@ -1,0 +1,149 @@
+// Snapshot: one region's control-plane state compiled for the data plane.
+//
+//   auto snap = Snapshot::Compile(region, generation);   // under the cloud lock
+//   int32_t eni = snap->FindEni("eni-0abc...");
+//
+// Everything the pipeline needs is here in index form: ENIs (with their
+// shared security-group classifier), subnets (route table, NACL per
+// direction), VPCs, internet gateways, the address -> ENI map and the 1:1
+// NAT map of public IPv4s. ENIs with the same set of groups share one
+// classifier. A snapshot is immutable; a control-plane change compiles a new
+// one and swaps it in (see DataPlane), so packet processing never waits for
+// the control plane.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dataplane/nacl.h"
+#include "dataplane/prefix_map.h"
+#include "dataplane/sg_classifier.h"
+#include "vpc/region_state.h"
+
+namespace minivpc::dp {
+
+struct RouteTarget {
+  enum Kind : uint8_t { kLocal, kInternetGateway, kEni, kBlackhole };
+  Kind kind = kBlackhole;
+  int32_t index = -1;  // igw or eni index
+  int32_t route = -1;  // position in CompiledRouteTable::routes
+  friend bool operator==(const RouteTarget&, const RouteTarget&) = default;
+};
+
+struct CompiledRouteTable {
+  std::string id;
+  std::vector<Route> routes;
+  PrefixMap<RouteTarget> v4;
+  PrefixMap<RouteTarget> v6;
+  const RouteTarget* Lookup(IpAddress dst) const {
+    return dst.is_v4() ? v4.Find(dst) : v6.Find(dst);
+  }
+};
+
+struct EniState {
+  std::string id;
+  uint64_t key = 0;  // hash of the id: names the ENI in connection tracking,
+                     // so tracked flows survive snapshot swaps
+  std::string instance_id;  // "" when detached
+  int32_t subnet = -1;
+  int32_t vpc = -1;
+  int32_t classifier = -1;
+  bool source_dest_check = true;
+  bool active = false;               // attached to a running instance
+  std::vector<IpAddress> addresses;  // private IPv4s (primary first) and IPv6s
+  std::vector<std::string> group_ids;
+  bool Owns(IpAddress a) const {
+    for (const auto& x : addresses) {
+      if (x == a) return true;
+    }
+    return false;
+  }
+};
+
+struct SubnetState {
+  std::string id;
+  int32_t vpc = -1;
+  int32_t route_table = -1;
+  int32_t nacl_in = -1;  // index into Snapshot::nacls
+  int32_t nacl_out = -1;
+  std::string acl_id;
+};
+
+struct VpcState {
+  std::string id;
+  int32_t igw = -1;  // attached internet gateway
+};
+
+struct IgwState {
+  std::string id;
+  int32_t vpc = -1;
+};
+
+struct NatEntry {
+  int32_t eni = -1;
+  int32_t vpc = -1;
+  IpAddress private_ip;
+  IpAddress public_ip;
+  std::string allocation_id;  // "" for an auto-assigned public IPv4
+};
+
+class Snapshot {
+ public:
+  static std::shared_ptr<const Snapshot> Compile(const RegionState& region, uint64_t generation);
+
+  uint64_t generation() const { return generation_; }
+  int32_t FindEni(std::string_view id) const { return Find(eni_index_, id); }
+  int32_t FindSubnet(std::string_view id) const { return Find(subnet_index_, id); }
+  int32_t FindIgw(std::string_view id) const { return Find(igw_index_, id); }
+  int32_t FindVpc(std::string_view id) const { return Find(vpc_index_, id); }
+  // The ENI in `vpc` owning private address `a` (IPv4 or IPv6), or -1.
+  int32_t EniByAddress(int32_t vpc, IpAddress a) const;
+  const NatEntry* NatByPublic(IpAddress public_ip) const;
+  const NatEntry* NatByPrivate(int32_t vpc, IpAddress private_ip) const;
+  // The VPC owning global IPv6 address `a` (from the internet), or -1.
+  int32_t VpcByIpv6(IpAddress a) const;
+
+  std::vector<EniState> enis;
+  std::vector<SubnetState> subnets;
+  std::vector<VpcState> vpcs;
+  std::vector<IgwState> igws;
+  std::vector<SgClassifier> classifiers;
+  std::vector<CompiledNacl> nacls;
+  std::vector<CompiledRouteTable> route_tables;
+  std::vector<std::string> nacl_ids;  // per entry of nacls
+
+  size_t MemoryBytes() const;
+
+ private:
+  struct AddrKey {
+    int32_t vpc;
+    IpAddress addr;
+    bool operator==(const AddrKey& o) const { return vpc == o.vpc && addr == o.addr; }
+  };
+  struct AddrHash {
+    size_t operator()(const AddrKey& k) const {
+      uint64_t lo = static_cast<uint64_t>(k.addr.value());
+      uint64_t hi = static_cast<uint64_t>(k.addr.value() >> 64);
+      uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ static_cast<uint64_t>(k.vpc) << 56) *
+                   0xBF58476D1CE4E5B9ull;
+      return static_cast<size_t>(h ^ (h >> 31));
+    }
+  };
+  static int32_t Find(const std::unordered_map<std::string, int32_t>& m, std::string_view id) {
+    auto it = m.find(std::string(id));
+    return it == m.end() ? -1 : it->second;
+  }
+
+  uint64_t generation_ = 0;
+  std::unordered_map<std::string, int32_t> eni_index_, subnet_index_, igw_index_, vpc_index_;
+  std::unordered_map<AddrKey, int32_t, AddrHash> address_owner_;
+  std::unordered_map<AddrKey, NatEntry, AddrHash> nat_by_private_;
+  std::unordered_map<AddrKey, NatEntry, AddrHash> nat_by_public_;  // vpc = -1
+  std::vector<std::pair<Cidr, int32_t>> ipv6_blocks_;              // VPC /56s
+};
+
+}  // namespace minivpc::dp
