@@ -15,6 +15,7 @@ PKGS=(
   awscli python3-boto3    # the real clients the end-to-end tests drive
   wrk                     # HTTP load generator for the API benchmark
   clang-format clang-tidy # style
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for the packet parser fuzz test
 )
 
 missing=()

@@ -16,6 +16,7 @@ const ActionTable& Actions() {
     RegisterRouteTableActions(t);
     RegisterInternetGatewayActions(t);
     RegisterAddressActions(t);
+    RegisterNetworkInsightsActions(t);
     return t;
   }();
   return table;

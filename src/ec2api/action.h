@@ -49,5 +49,6 @@ void RegisterNetworkAclActions(ActionTable& t);
 void RegisterRouteTableActions(ActionTable& t);
 void RegisterInternetGatewayActions(ActionTable& t);
 void RegisterAddressActions(ActionTable& t);
+void RegisterNetworkInsightsActions(ActionTable& t);
 
 }  // namespace minivpc::ec2api

@@ -17,10 +17,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+using Routes = std::map<std::string, RouteHandler>;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ec2api::Ec2Service& service)
-      : stream_(std::move(socket)), service_(service) {}
+  Session(tcp::socket socket, ec2api::Ec2Service& service, const Routes& routes)
+      : stream_(std::move(socket)), service_(service), routes_(routes) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -50,6 +52,19 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(bad);
     }
     http::request<http::string_body> req = parser_->release();
+    std::string path(req.target().data(), req.target().size());
+    path = path.substr(0, path.find('?'));
+    if (auto route = routes_.find(path); route != routes_.end()) {
+      RouteResponse rr = route->second(std::string(req.method_string()), req.body());
+      auto res = std::make_shared<http::response<http::string_body>>(
+          static_cast<http::status>(rr.status), req.version());
+      res->set(http::field::server, "minivpc");
+      res->set(http::field::content_type, rr.content_type);
+      res->body() = std::move(rr.body);
+      res->keep_alive(req.keep_alive());
+      res->prepare_payload();
+      return Write(res);
+    }
     ec2api::ApiRequest api;
     std::string_view target(req.target().data(), req.target().size());
     if (size_t q = target.find('?'); q != std::string_view::npos) {
@@ -89,6 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   ec2api::Ec2Service& service_;
+  const Routes& routes_;
 };
 
 }  // namespace
@@ -101,13 +117,14 @@ struct HttpServer::Impl {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
       if (!ec) {
         sock.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(sock), service)->Start();
+        std::make_shared<Session>(std::move(sock), service, routes)->Start();
       }
       if (acceptor.is_open()) Accept();
     });
   }
 
   ec2api::Ec2Service& service;
+  Routes routes;
   int threads;
   asio::io_context ioc;
   tcp::acceptor acceptor;
@@ -134,6 +151,10 @@ Status HttpServer::Listen(const std::string& host, uint16_t port) {
                   "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
   return Status::Ok();
+}
+
+void HttpServer::AddRoute(const std::string& path, RouteHandler handler) {
+  impl_->routes[path] = std::move(handler);
 }
 
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -14,6 +16,14 @@
 #include "ec2api/service.h"
 
 namespace minivpc {
+
+// A non-EC2 route, e.g. POST /minivpc/trace. Runs on an I/O thread.
+struct RouteResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+using RouteHandler = std::function<RouteResponse(const std::string& method, const std::string& body)>;
 
 class HttpServer {
  public:
@@ -25,6 +35,9 @@ class HttpServer {
   // Binds host:port (port 0 picks an ephemeral port). Error InternalError
   // with the reason when the address cannot be bound.
   Status Listen(const std::string& host, uint16_t port);
+  // Serves `path` (exact match, before the EC2 API) with `handler`. Call
+  // before Run.
+  void AddRoute(const std::string& path, RouteHandler handler);
   uint16_t port() const;
   // Serves until Stop() or SIGINT/SIGTERM; blocks.
   void Run();

@@ -8,9 +8,13 @@
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/random.h"
 #include "ec2api/service.h"
+#include "server/client.h"
 #include "server/http_server.h"
+#include "server/trace_route.h"
 #include "store/persistence.h"
 #include "store/store.h"
 #include "vpc/cloud.h"
@@ -85,6 +89,7 @@ int Serve(const ServeFlags& f) {
 
   ec2api::Ec2Service service(cloud, *store, sopts);
   HttpServer server(service, f.threads);
+  server.AddRoute("/minivpc/trace", MakeTraceRoute(cloud, f.default_account, f.default_region));
   Status st = server.Listen(listen->first, listen->second);
   if (!st.ok()) {
     std::cerr << "minivpc: " << st.message() << "\n";
@@ -98,6 +103,55 @@ int Serve(const ServeFlags& f) {
   server.Run();
   std::printf("minivpc: stopped\n");
   return 0;
+}
+
+struct TraceFlags {
+  std::string endpoint;
+  std::string source;
+  std::string destination;
+  std::string protocol = "tcp";
+  int port = 0;
+  int source_port = 49152;
+  std::string source_ip;
+  std::string region;
+  std::string account;
+  std::string output = "text";
+};
+
+int Trace(const TraceFlags& f) {
+  using namespace minivpc;
+  nlohmann::json req{{"source", f.source},         {"destination", f.destination},
+                     {"protocol", f.protocol},     {"port", f.port},
+                     {"source_port", f.source_port}, {"source_ip", f.source_ip}};
+  std::string region = f.region;
+  if (region.empty()) {
+    if (const char* env = std::getenv("AWS_DEFAULT_REGION"); env && *env) region = env;
+  }
+  if (!region.empty()) req["region"] = region;
+  if (!f.account.empty()) req["account"] = f.account;
+  int status = 0;
+  auto body = HttpPost(ResolveEndpoint(f.endpoint), "/minivpc/trace", req.dump(), &status);
+  if (!body.ok()) {
+    std::cerr << "minivpc trace: " << body.status().message() << "\n";
+    return 2;
+  }
+  auto out = nlohmann::json::parse(*body, nullptr, false);
+  if (out.is_discarded()) {
+    std::cerr << "minivpc trace: unexpected answer (HTTP " << status << ")\n";
+    return 2;
+  }
+  if (status != 200) {
+    std::cerr << "minivpc trace: " << out.value("error", "") << ": " << out.value("message", "")
+              << "\n";
+    return 2;
+  }
+  if (f.output == "json") {
+    out.erase("text");
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << out.value("text", "");
+  }
+  return out.value("reachable", false) ? 0 : 1;
 }
 
 }  // namespace
@@ -119,7 +173,25 @@ int main(int argc, char** argv) {
   s->add_option("--default-region", serve.default_region,
                 "Region for requests without a SigV4 credential scope")
       ->capture_default_str();
+  TraceFlags trace;
+  CLI::App* t = app.add_subcommand(
+      "trace", "Explain one packet's forward and return path (exit 0 if it gets through)");
+  t->add_option("--endpoint", trace.endpoint, "Server URL (default: $MINIVPC_ENDPOINT or " +
+                                                  std::string(minivpc::kDefaultEndpoint) + ")");
+  t->add_option("--source", trace.source, "ENI id, instance id, or 'internet'")->required();
+  t->add_option("--destination", trace.destination, "Destination IPv4/IPv6 address")->required();
+  t->add_option("--protocol", trace.protocol, "tcp, udp, icmp, icmpv6 or a number")
+      ->capture_default_str();
+  t->add_option("--port", trace.port, "Destination port (ICMP: type)");
+  t->add_option("--source-port", trace.source_port)->capture_default_str();
+  t->add_option("--source-ip", trace.source_ip, "Send from this address instead");
+  t->add_option("--region", trace.region, "Region (default: $AWS_DEFAULT_REGION or the server's)");
+  t->add_option("--account", trace.account, "Account id (default: the server's)");
+  t->add_option("--output", trace.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return Serve(serve);
+  if (t->parsed()) return Trace(trace);
   return 0;
 }

@@ -48,14 +48,26 @@ RegionState::RegionState(Cloud* c, std::string account, std::string region_name)
       internet_gateways(scope, "internet-gateway", &c->journal()),
       addresses(scope, "elastic-ip", &c->journal()),
       idempotency(scope, "client-token", &c->journal()),
+      insights_paths(scope, "network-insights-path", &c->journal()),
+      insights_analyses(scope, "network-insights-analysis", &c->journal()),
       azs_(ZoneNames(region)) {
   InstallHooks();
 }
 
 std::vector<TableBase*> RegionState::tables() {
-  return {
-      &meta,         &vpcs,         &subnets,           &enis,      &instances,  &security_groups,
-      &network_acls, &route_tables, &internet_gateways, &addresses, &idempotency};
+  return {&meta,
+          &vpcs,
+          &subnets,
+          &enis,
+          &instances,
+          &security_groups,
+          &network_acls,
+          &route_tables,
+          &internet_gateways,
+          &addresses,
+          &idempotency,
+          &insights_paths,
+          &insights_analyses};
 }
 
 Random& RegionState::random() { return cloud->random(); }

@@ -56,6 +56,8 @@ struct RegionState {
   Table<InternetGateway> internet_gateways;
   Table<ElasticIp> addresses;
   Table<IdempotencyRecord> idempotency;
+  Table<NetworkInsightsPath> insights_paths;
+  Table<NetworkInsightsAnalysis> insights_analyses;
 
   // Derived indexes, maintained by hooks (never persisted).
   std::map<std::string, std::set<std::string>> subnets_by_vpc;

@@ -206,6 +206,31 @@ struct ElasticIp {
   Tags tags;
 };
 
+// Reachability Analyzer: a path to analyse (nip-...).
+struct NetworkInsightsPath {
+  std::string id;
+  std::string source;          // instance, ENI or internet gateway id
+  std::string destination;     // instance, ENI or internet gateway id, or ""
+  std::string source_ip;
+  std::string destination_ip;
+  std::string protocol = "tcp";
+  int destination_port = 0;    // 0 = any
+  int64_t created_ms = 0;
+  Tags tags;
+};
+
+// One run of an analysis over a path (nia-...). The findings are kept as the
+// EC2 output shape (JSON), computed once when the analysis is started.
+struct NetworkInsightsAnalysis {
+  std::string id;
+  std::string path_id;
+  int64_t started_ms = 0;
+  std::string status = "succeeded";
+  bool path_found = false;
+  nlohmann::json findings;  // ForwardPathComponents, ReturnPathComponents, Explanations
+  Tags tags;
+};
+
 // A remembered ClientToken: the same token with the same request returns the
 // first answer again.
 struct IdempotencyRecord {

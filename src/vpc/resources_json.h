@@ -38,6 +38,9 @@ MINIVPC_JSON(RouteTable, id, vpc_id, owner_id, routes, tags)
 MINIVPC_JSON(InternetGateway, id, owner_id, vpc_id, tags)
 MINIVPC_JSON(ElasticIp, id, owner_id, public_ip, network_border_group, association_id,
              network_interface_id, private_ip, tags)
+MINIVPC_JSON(NetworkInsightsPath, id, source, destination, source_ip, destination_ip, protocol,
+             destination_port, created_ms, tags)
+MINIVPC_JSON(NetworkInsightsAnalysis, id, path_id, started_ms, status, path_found, findings, tags)
 MINIVPC_JSON(IdempotencyRecord, id, request_hash, response)
 
 #undef MINIVPC_JSON
