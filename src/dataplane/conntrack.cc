@@ -36,8 +36,7 @@ size_t Conntrack::Bucket(const FlowKey& k) const {
   // Symmetric in (src, sport) <-> (dst, dport): both directions collide.
   uint64_t a = EndpointHash(k.src, k.sport);
   uint64_t b = EndpointHash(k.dst, k.dport);
-  uint64_t h = Mix((a + b) ^ (a * b) ^ (uint64_t{k.proto} << 8) ^
-                   Mix(k.eni));
+  uint64_t h = Mix((a + b) ^ (a * b) ^ (uint64_t{k.proto} << 8) ^ Mix(k.eni));
   return static_cast<size_t>(h) & mask_;
 }
 
@@ -79,7 +78,9 @@ Conntrack::Entry* Conntrack::Insert(const FlowKey& k, uint32_t now_s) {
     if (e.used && !reuse) continue;
     if (!reuse && size_ >= max_entries_) break;
     if (!reuse) ++size_;
+    uint32_t epoch = e.epoch + 1;
     e = Entry{};
+    e.epoch = epoch;
     e.key = k;
     e.used = 1;
     e.last_seen = now_s;

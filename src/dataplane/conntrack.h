@@ -53,13 +53,31 @@ class Conntrack {
     uint32_t other_s = 600;
   };
 
+  // The pipeline's decision for one direction of an established flow,
+  // valid while the compiled configuration (snapshot generation) is the
+  // same and the peer ENI's entry is still the one recorded (slot + epoch).
+  // Lets packets of established flows skip every lookup but this one.
+  struct CachedDecision {
+    uint64_t generation = 0;  // 0 = empty
+    uint32_t peer_slot = kNoSlot;
+    uint32_t peer_epoch = 0;
+    int32_t eni = -1;
+    int32_t igw = -1;
+    uint128 nat_addr = 0;  // translated source (egress) or destination
+    uint8_t outcome = 0;
+    uint8_t flags = 0;  // bit 0: nat_src, 1: nat_dst, 2: forwarded, 3: peer reply
+  };
+  static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
+
   struct Entry {
     FlowKey key;
     uint32_t last_seen = 0;
     uint32_t timeout = 0;
-    uint8_t used = 0;       // 1 while the slot holds a flow
-    uint8_t replies = 0;    // saturating count of reply packets
-    uint8_t originals = 0;  // saturating count of original packets
+    uint32_t epoch = 0;        // bumped whenever the slot takes a new flow
+    uint8_t used = 0;          // 1 while the slot holds a flow
+    uint8_t replies = 0;       // saturating count of reply packets
+    uint8_t originals = 0;     // saturating count of original packets
+    CachedDecision cached[2];  // [0] original direction, [1] reply
   };
 
   explicit Conntrack(Options options);
@@ -73,6 +91,15 @@ class Conntrack {
   Entry* Insert(const FlowKey& k, uint32_t now_s);
   // Refreshes an entry for a packet seen now in the given direction.
   void Touch(Entry* e, bool reply, uint32_t now_s);
+
+  uint32_t SlotOf(const Entry* e) const { return static_cast<uint32_t>(e - slots_.data()); }
+  // The entry in `slot` if it still holds the flow it held at `epoch` and has
+  // not expired; nullptr otherwise.
+  Entry* Recall(uint32_t slot, uint32_t epoch, uint32_t now_s) {
+    if (slot >= slots_.size()) return nullptr;
+    Entry& e = slots_[slot];
+    return e.used && e.epoch == epoch && !Expired(e, now_s) ? &e : nullptr;
+  }
 
   size_t size() const { return size_; }
   size_t capacity() const { return max_entries_; }

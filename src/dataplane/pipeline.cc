@@ -15,6 +15,12 @@ struct Pipeline::Packet {
   uint16_t dport;
   uint16_t key;  // destination port, or ICMP type*256+code
   Verdict v;
+  // Connection-tracking entries this packet matched or created, so the
+  // decision can be remembered for the flow's next packets.
+  Conntrack::Entry* src_ct = nullptr;
+  bool src_reply = false;
+  Conntrack::Entry* dst_ct = nullptr;
+  bool dst_reply = false;
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
     if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
@@ -29,11 +35,16 @@ namespace {
 uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
   if (proto == 1) {
     switch (type) {
-      case 0: return 8;
-      case 14: return 13;
-      case 16: return 15;
-      case 18: return 17;
-      default: return type;
+      case 0:
+        return 8;
+      case 14:
+        return 13;
+      case 16:
+        return 15;
+      case 18:
+        return 17;
+      default:
+        return type;
     }
   }
   return type == 129 ? 128 : type;
@@ -61,6 +72,47 @@ std::string Proto(uint8_t p) {
 }
 
 }  // namespace
+
+// Stores the delivered verdict on the source ENI's flow entry, for the
+// flow's next packets in this direction (see Conntrack::CachedDecision).
+void Pipeline::Remember(const Snapshot& s, Packet& p) {
+  if (!p.src_ct) return;
+  Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  c.generation = s.generation() + 1;
+  c.peer_slot = p.dst_ct ? ct_->SlotOf(p.dst_ct) : Conntrack::kNoSlot;
+  c.peer_epoch = p.dst_ct ? p.dst_ct->epoch : 0;
+  c.eni = p.v.eni;
+  c.igw = p.v.igw;
+  c.outcome = static_cast<uint8_t>(p.v.outcome);
+  c.nat_addr = p.v.nat_src ? p.v.src.value() : p.v.dst.value();
+  c.flags = (p.v.nat_src ? 1 : 0) | (p.v.nat_dst ? 2 : 0) | (p.v.forwarded ? 4 : 0) |
+            (p.dst_reply ? 8 : 0);
+}
+
+// The remembered verdict for an established flow, if the configuration has
+// not changed and the receiving ENI still tracks the flow. Fills p.v.
+bool Pipeline::Recall(const Snapshot& s, Packet& p) {
+  const Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  if (c.generation != s.generation() + 1) return false;
+  if (c.peer_slot != Conntrack::kNoSlot) {
+    Conntrack::Entry* peer = ct_->Recall(c.peer_slot, c.peer_epoch, p.now);
+    if (!peer) return false;
+    ct_->Touch(peer, (c.flags & 8) != 0, p.now);
+  }
+  p.v.outcome = static_cast<Outcome>(c.outcome);
+  p.v.eni = c.eni;
+  p.v.igw = c.igw;
+  p.v.nat_src = (c.flags & 1) != 0;
+  p.v.nat_dst = (c.flags & 2) != 0;
+  p.v.forwarded = (c.flags & 4) != 0;
+  IpFamily f = p.h.family;
+  auto addr = [f](uint128 v) {
+    return f == IpFamily::kV4 ? IpAddress::V4(static_cast<uint32_t>(v)) : IpAddress::V6(v);
+  };
+  p.v.src = p.v.nat_src ? addr(c.nat_addr) : p.src;
+  p.v.dst = p.v.nat_dst ? addr(c.nat_addr) : p.dst;
+  return true;
+}
 
 Verdict Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   ++drops_[static_cast<size_t>(r)];
@@ -107,7 +159,8 @@ Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in,
     return Drop(p, DropReason::kFragmentWithoutFirst, -1);
   }
   p.key = L4Key(h.protocol, p.dport, h.icmp_type, h.icmp_code);
-  if (h.protocol == 1 || h.protocol == 58) p.sport = p.dport = IcmpFlowType(h.protocol, h.icmp_type);
+  if (h.protocol == 1 || h.protocol == 58)
+    p.sport = p.dport = IcmpFlowType(h.protocol, h.icmp_type);
   Verdict v = in.kind == Ingress::kEni ? FromEni(s, p) : FromInternet(s, p);
   if (v.delivered()) ++delivered_;
   if (why) {
@@ -137,17 +190,16 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
 
   // Security groups, outbound, unless the packet belongs to a tracked flow.
   const SgClassifier& sg = s.classifiers[A.classifier];
-  FlowKey fk{p.src.value(),
-             p.dst.value(),
-             p.sport,
-             p.dport,
-             p.h.protocol,
-             static_cast<uint8_t>(p.h.family),
+  FlowKey fk{p.src.value(), p.dst.value(), p.sport,
+             p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
              A.key};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
+    p.src_ct = e;
+    p.src_reply = reply;
+    if (!p.why && Recall(s, p)) return p.v;
     p.Hop("security-group", "", "egress",
           reply ? "reply of a tracked connection" : "tracked connection");
   } else {
@@ -166,8 +218,9 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
                  : std::string("?")),
           r ? r->rule_id : "");
     }
-    if (!sg.Untracked(p.h.family, p.h.protocol) && !ct_->Insert(fk, p.now)) {
-      return Drop(p, DropReason::kConntrackFull, a);
+    if (!sg.Untracked(p.h.family, p.h.protocol)) {
+      p.src_ct = ct_->Insert(fk, p.now);
+      if (!p.src_ct) return Drop(p, DropReason::kConntrackFull, a);
     }
   }
 
@@ -242,17 +295,15 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
           false);
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
-  FlowKey fk{p.src.value(),
-             p.dst.value(),
-             p.sport,
-             p.dport,
-             p.h.protocol,
-             static_cast<uint8_t>(p.h.family),
+  FlowKey fk{p.src.value(), p.dst.value(), p.sport,
+             p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
              B.key};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
+    p.dst_ct = e;
+    p.dst_reply = reply;
     p.Hop("security-group", "", "ingress",
           reply ? "reply of a tracked connection" : "tracked connection");
   } else {
@@ -272,8 +323,9 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
                  : std::string("?")),
           r ? r->rule_id : "");
     }
-    if (!sg.Untracked(p.h.family, p.h.protocol) && !ct_->Insert(fk, p.now)) {
-      return Drop(p, DropReason::kConntrackFull, b);
+    if (!sg.Untracked(p.h.family, p.h.protocol)) {
+      p.dst_ct = ct_->Insert(fk, p.now);
+      if (!p.dst_ct) return Drop(p, DropReason::kConntrackFull, b);
     }
   }
   p.Hop("network-interface", B.id, "ingress",
@@ -283,6 +335,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
   p.v.forwarded = !owns;
   p.v.src = p.src;
   p.v.dst = p.dst;
+  Remember(s, p);
   return p.v;
 }
 
@@ -314,6 +367,7 @@ Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int
   p.v.dst = p.dst;
   p.v.outcome = Outcome::kDeliveredToInternet;
   p.Hop("internet", "", "", "delivered to " + p.dst.ToString());
+  Remember(s, p);
   return p.v;
 }
 

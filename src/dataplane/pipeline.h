@@ -59,6 +59,8 @@ class Pipeline {
   Verdict ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t to);
   Verdict ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw);
   Verdict Drop(Packet& p, DropReason r, int32_t eni);
+  void Remember(const Snapshot& s, Packet& p);
+  bool Recall(const Snapshot& s, Packet& p);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
 
   Conntrack* ct_;
