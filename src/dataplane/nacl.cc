@@ -5,6 +5,26 @@
 #include "dataplane/sg_classifier.h"
 
 namespace minivpc::dp {
+namespace {
+
+constexpr int kKeyed[4] = {6, 17, 1, 58};
+
+int KeyedSlot(uint8_t proto) {
+  switch (proto) {
+    case 6:
+      return 0;
+    case 17:
+      return 1;
+    case 1:
+      return 2;
+    case 58:
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
 
 CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
   std::vector<const NetworkAclEntry*> sorted;
@@ -15,14 +35,9 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
             [](const auto* a, const auto* b) { return a->rule_number < b->rule_number; });
   CompiledNacl out;
   for (const auto* e : sorted) {
-    Entry c{};
-    c.net = e->cidr->base().value();
-    c.mask = e->cidr->Mask();
-    c.family = e->cidr->family();
     int proto = ProtocolNumber(e->protocol);
-    c.protocol = static_cast<int16_t>(proto);
-    c.allow = e->allow;
-    c.rule_number = e->rule_number;
+    if (proto == -2) continue;  // unparseable protocol text matches nothing
+    Entry c{*e->cidr, proto, false, 0, 0xFFFF, {e->allow, e->rule_number}};
     if (proto == 6 || proto == 17) {
       c.has_range = e->port_from.has_value();
       c.lo = static_cast<uint16_t>(e->port_from.value_or(0));
@@ -36,10 +51,99 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
         c.hi = static_cast<uint16_t>(type << 8 | (code >= 0 ? code : 0xFF));
       }
     }
-    if (proto == -2) continue;  // unparseable protocol text matches nothing
     out.entries_.push_back(c);
   }
+
+  auto build_list = [&](std::vector<uint16_t> entries) {
+    RuleList list;
+    list.entries = std::move(entries);
+    for (int slot = 0; slot < 4; ++slot) {
+      uint8_t proto = static_cast<uint8_t>(kKeyed[slot]);
+      std::vector<uint32_t> cuts{0};
+      for (uint16_t i : list.entries) {
+        const Entry& e = out.entries_[i];
+        if (e.protocol >= 0 && e.protocol != proto) continue;
+        cuts.push_back(e.has_range ? e.lo : 0);
+        cuts.push_back(e.has_range ? uint32_t{e.hi} + 1 : 0x10000);
+      }
+      std::sort(cuts.begin(), cuts.end());
+      cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+      KeyTable& t = list.keyed[slot];
+      for (uint32_t cut : cuts) {
+        if (cut > 0xFFFF) break;
+        NaclMatch m;
+        for (uint16_t i : list.entries) {
+          if (out.entries_[i].Covers(proto, static_cast<uint16_t>(cut))) {
+            m = out.entries_[i].match;
+            break;
+          }
+        }
+        if (!t.matches.empty() && t.matches.back().allow == m.allow &&
+            t.matches.back().rule_number == m.rule_number) {
+          continue;
+        }
+        t.starts.push_back(static_cast<uint16_t>(cut));
+        t.matches.push_back(m);
+      }
+    }
+    out.lists_.push_back(std::move(list));
+    return static_cast<uint32_t>(out.lists_.size() - 1);
+  };
+
+  for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
+    std::vector<PrefixMap<uint32_t>::Entry> blocks;
+    for (size_t i = 0; i < out.entries_.size(); ++i) {
+      if (out.entries_[i].cidr.family() == f) {
+        blocks.push_back({out.entries_[i].cidr, static_cast<uint32_t>(i)});
+      }
+    }
+    std::vector<std::pair<std::vector<uint16_t>, uint32_t>> interned;
+    auto map = PrefixMap<uint32_t>::Build(
+        f, std::move(blocks),
+        [&](const std::vector<const PrefixMap<uint32_t>::Entry*>& cover)
+            -> std::optional<uint32_t> {
+          if (cover.empty()) return std::nullopt;
+          std::vector<uint16_t> ids;
+          for (const auto* c : cover) ids.push_back(static_cast<uint16_t>(c->value));
+          std::sort(ids.begin(), ids.end());  // entries_ is in rule order
+          for (const auto& [list, index] : interned) {
+            if (list == ids) return index;
+          }
+          uint32_t index = build_list(ids);
+          interned.push_back({std::move(ids), index});
+          return index;
+        });
+    (f == IpFamily::kV4 ? out.v4_ : out.v6_) = std::move(map);
+  }
   return out;
+}
+
+NaclMatch CompiledNacl::Evaluate(IpAddress remote, uint8_t protocol, uint16_t key) const {
+  const uint32_t* list = (remote.is_v4() ? v4_ : v6_).Find(remote);
+  if (!list) return {};
+  const RuleList& l = lists_[*list];
+  int slot = KeyedSlot(protocol);
+  if (slot < 0) {
+    for (uint16_t i : l.entries) {
+      if (entries_[i].Covers(protocol, key)) return entries_[i].match;
+    }
+    return {};
+  }
+  const KeyTable& t = l.keyed[slot];
+  if (t.starts.empty()) return {};
+  size_t i = static_cast<size_t>(std::upper_bound(t.starts.begin(), t.starts.end(), key) -
+                                 t.starts.begin());
+  return i == 0 ? NaclMatch{} : t.matches[i - 1];
+}
+
+size_t CompiledNacl::MemoryBytes() const {
+  size_t n =
+      sizeof(*this) + entries_.capacity() * sizeof(Entry) + v4_.MemoryBytes() + v6_.MemoryBytes();
+  for (const auto& l : lists_) {
+    n += sizeof(l) + l.entries.capacity() * 2;
+    for (const auto& t : l.keyed) n += t.starts.capacity() * 2 + t.matches.capacity() * 8;
+  }
+  return n;
 }
 
 }  // namespace minivpc::dp

@@ -1,15 +1,22 @@
-// CompiledNacl: a network ACL's entries for one direction, ordered by rule
-// number, first match wins; no match means the implicit final deny ("*").
+// CompiledNacl: a network ACL's entries for one direction, compiled so that
+// "the lowest-numbered entry matching (address, protocol, port) decides, and
+// no match denies (the "*" rule)" costs two binary searches.
 //
-// An ACL has at most 20 (default quota, up to 40) entries per direction, so a
-// linear scan over compact, pre-masked entries is both simplest and fast:
-// each probe is a family check, a masked compare and a protocol/port test on
-// one cache line's worth of data.
+// The algorithm. The address line is cut into intervals by every entry's
+// CIDR (PrefixMap); each interval keeps the list of entries whose CIDR covers
+// it, in rule-number order (identical lists are shared). For each list and
+// each keyed protocol (TCP, UDP: destination port; ICMP, ICMPv6: type*256 +
+// code) the 16-bit key space is cut again into ranges, each holding the
+// decision of the first entry covering it. Evaluate: find the address
+// interval, then the key range. Other protocols walk the (short) list.
+// ACLs hold at most 40 entries per direction, so compiled tables stay small.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/prefix_map.h"
 #include "net/ip.h"
 #include "vpc/resources.h"
 
@@ -24,30 +31,35 @@ class CompiledNacl {
  public:
   static CompiledNacl Compile(const NetworkAcl& acl, bool egress);
 
-  // `key` is the destination port for TCP/UDP, type*256+code for ICMP(v6).
-  NaclMatch Evaluate(IpAddress remote, uint8_t protocol, uint16_t key) const {
-    for (const Entry& e : entries_) {
-      if (e.family != remote.family() || (remote.value() & e.mask) != e.net) continue;
-      if (e.protocol >= 0 && e.protocol != protocol) continue;
-      if (e.has_range && (key < e.lo || key > e.hi)) continue;
-      return {e.allow, e.rule_number};
-    }
-    return {};
-  }
+  // `remote` is the destination for egress, the source for ingress; `key`
+  // the destination port for TCP/UDP, type*256+code for ICMP(v6).
+  NaclMatch Evaluate(IpAddress remote, uint8_t protocol, uint16_t key) const;
   size_t size() const { return entries_.size(); }
+  size_t MemoryBytes() const;
 
  private:
   struct Entry {
-    uint128 net;
-    uint128 mask;
-    IpFamily family;
-    int16_t protocol;  // -1 all
+    Cidr cidr;
+    int protocol;  // -1 all
     bool has_range;
-    bool allow;
     uint16_t lo, hi;
-    int rule_number;
+    NaclMatch match;
+    bool Covers(uint8_t proto, uint16_t key) const {
+      return (protocol < 0 || protocol == proto) && (!has_range || (key >= lo && key <= hi));
+    }
   };
+  struct KeyTable {
+    std::vector<uint16_t> starts;  // starts[0] == 0
+    std::vector<NaclMatch> matches;
+  };
+  struct RuleList {
+    std::vector<uint16_t> entries;  // indexes into entries_, rule order
+    std::array<KeyTable, 4> keyed;  // tcp, udp, icmp, icmpv6
+  };
+
   std::vector<Entry> entries_;
+  std::vector<RuleList> lists_;
+  PrefixMap<uint32_t> v4_, v6_;  // address interval -> lists_ index
 };
 
 }  // namespace minivpc::dp

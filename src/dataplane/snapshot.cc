@@ -196,7 +196,7 @@ size_t Snapshot::MemoryBytes() const {
   for (const auto& t : route_tables) {
     n += t.v4.MemoryBytes() + t.v6.MemoryBytes() + t.routes.capacity() * sizeof(Route);
   }
-  n += nacls.size() * 40 * 64;
+  for (const auto& a : nacls) n += a.MemoryBytes();
   n += (address_owner_.size() + eni_index_.size()) * 64;
   n += (nat_by_private_.size() + nat_by_public_.size()) * 96;
   return n;
