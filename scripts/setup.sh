@@ -16,6 +16,9 @@ PKGS=(
   wrk                     # HTTP load generator for the API benchmark
   clang-format clang-tidy # style
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for the packet parser fuzz test
+  iproute2 udhcpc busybox   # live mode: namespaces, TAP devices, the instances' DHCP client
+  iputils-ping netcat-openbsd curl iperf3 nftables  # live-mode tests and the kernel baseline
+  libdpdk-dev pkg-config  # dataplane_bench baseline (rte_acl, rte_lpm, rte_hash)
 )
 
 missing=()

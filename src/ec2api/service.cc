@@ -195,6 +195,7 @@ void Ec2Service::Execute(const std::string& account, const std::string& region,
   std::vector<RowChange> changes = CollectChanges(journal.TakeDirty());
   if (!changes.empty()) ++r.version;
   lock.unlock();
+  if (!changes.empty() && change_hook_) change_hook_();
 
   if (changes.empty()) return done(std::move(out));
   store_.Commit(std::move(changes), [done = std::move(done), out = std::move(out)](Status st) mutable {

@@ -59,6 +59,10 @@ class Ec2Service {
   // any change is durable, or with the error. Same pipeline as Handle.
   void Execute(const std::string& account, const std::string& region, const std::string& action,
                const QueryParams& args, DoneFn done);
+  // Called after every mutation that changed state (on the calling thread,
+  // without the cloud lock): live mode reconciles from it.
+  void SetChangeHook(std::function<void()> hook) { change_hook_ = std::move(hook); }
+
   // Execute, waiting for the answer. For in-process callers and tests.
   StatusOr<nlohmann::json> ExecuteSync(const std::string& account, const std::string& region,
                                        const std::string& action, const QueryParams& args);
@@ -71,6 +75,7 @@ class Ec2Service {
   Cloud& cloud_;
   Store& store_;
   ServiceOptions options_;
+  std::function<void()> change_hook_;
 };
 
 }  // namespace minivpc::ec2api

@@ -15,6 +15,8 @@
 #include "server/client.h"
 #include "server/http_server.h"
 #include "server/trace_route.h"
+#include "live/live_manager.h"
+#include "live/system.h"
 #include "store/persistence.h"
 #include "store/store.h"
 #include "vpc/cloud.h"
@@ -33,6 +35,8 @@ struct ServeFlags {
   std::vector<std::string> accounts;  // AKID=ACCOUNT
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
+  bool live = false;
+  bool no_dhcp = false;
 };
 
 int Serve(const ServeFlags& f) {
@@ -95,12 +99,30 @@ int Serve(const ServeFlags& f) {
     std::cerr << "minivpc: " << st.message() << "\n";
     return 1;
   }
+  std::unique_ptr<live::LiveManager> live_mode;
+  if (f.live) {
+    live::LiveOptions lo;
+    lo.dhcp = !f.no_dhcp;
+    lo.run_dir = (f.in_memory ? std::string("var") : std::filesystem::path(f.state).parent_path().string());
+    if (lo.run_dir.empty()) lo.run_dir = ".";
+    lo.run_dir += "/live";
+    live_mode = std::make_unique<live::LiveManager>(cloud, lo);
+    Status ls = live_mode->Start();
+    if (!ls.ok()) {
+      std::cerr << "minivpc: " << ls.message() << "\n";
+      return 1;
+    }
+    service.SetChangeHook([&live_mode] { live_mode->Notify(); });
+    std::printf("minivpc: live mode: instances are network namespaces (mv-<instance-id>), "
+                "internet hosts in %s\n", live::kInternetNamespace);
+  }
   if (!f.port_file.empty()) std::ofstream(f.port_file) << server.port() << "\n";
   std::printf("minivpc: state %s (%zu rows restored in %.1f ms)\n",
               f.in_memory ? "in memory" : f.state.c_str(), rows, ms);
   std::printf("minivpc: listening on http://%s:%u\n", listen->first.c_str(), server.port());
   std::fflush(stdout);
   server.Run();
+  if (live_mode) live_mode->Stop();
   std::printf("minivpc: stopped\n");
   return 0;
 }
@@ -154,6 +176,22 @@ int Trace(const TraceFlags& f) {
   return out.value("reachable", false) ? 0 : 1;
 }
 
+// Replaces this process with CMD inside network namespace `ns`.
+int ExecIn(const std::string& ns, const std::vector<std::string>& cmd) {
+  if (!minivpc::live::IsRoot()) {
+    std::cerr << "minivpc: entering a namespace needs root\n";
+    return 2;
+  }
+  std::vector<std::string> argv{"ip", "netns", "exec", ns};
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  execvp("ip", args.data());
+  std::perror("minivpc: ip netns exec");
+  return 127;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +211,22 @@ int main(int argc, char** argv) {
   s->add_option("--default-region", serve.default_region,
                 "Region for requests without a SigV4 credential scope")
       ->capture_default_str();
+  s->add_flag("--live", serve.live,
+              "Instances become network namespaces and their traffic crosses the data plane "
+              "(root)");
+  s->add_flag("--no-dhcp", serve.no_dhcp, "Live mode: configure addresses statically");
+
+  std::string exec_instance;
+  std::vector<std::string> exec_cmd;
+  CLI::App* ex = app.add_subcommand("exec", "Run a command inside a live instance (root)");
+  ex->add_option("instance", exec_instance, "Instance id")->required();
+  ex->add_option("command", exec_cmd, "Command (after --)")->required()->expected(-1);
+  CLI::App* inet = app.add_subcommand("internet", "The emulated internet (live mode)");
+  std::vector<std::string> inet_cmd;
+  CLI::App* inet_exec = inet->add_subcommand("exec", "Run a command on the internet host (root)");
+  inet_exec->add_option("command", inet_cmd, "Command (after --)")->required()->expected(-1);
+  inet->require_subcommand(1);
+
   TraceFlags trace;
   CLI::App* t = app.add_subcommand(
       "trace", "Explain one packet's forward and return path (exit 0 if it gets through)");
@@ -193,5 +247,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return Serve(serve);
   if (t->parsed()) return Trace(trace);
+  if (ex->parsed()) return ExecIn(minivpc::live::NamespaceOf(exec_instance), exec_cmd);
+  if (inet_exec->parsed()) return ExecIn(minivpc::live::kInternetNamespace, inet_cmd);
   return 0;
 }

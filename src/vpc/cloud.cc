@@ -23,11 +23,13 @@ StatusOr<IpAddress> Cloud::AllocatePublicIp() {
   uint128 size = pool.Size();
   // Random probing keeps addresses unpredictable, as AWS's are; fall back
   // to a scan when the pool is nearly full.
+  // The pool's last /24 belongs to the emulated internet's own hosts.
+  const uint128 usable = size > 512 ? size - 256 : size;
   for (int attempt = 0; attempt < 64; ++attempt) {
-    IpAddress ip = pool.base().Plus(random_->Uniform(static_cast<uint64_t>(size)));
+    IpAddress ip = pool.base().Plus(random_->Uniform(static_cast<uint64_t>(usable)));
     if (!public_ips_.count(ip)) return ip;
   }
-  for (uint128 i = 0; i < size; ++i) {
+  for (uint128 i = 0; i < usable; ++i) {
     IpAddress ip = pool.base().Plus(i);
     if (!public_ips_.count(ip)) return ip;
   }

@@ -28,7 +28,8 @@ class Cloud {
  public:
   struct Options {
     // Emulated public IPv4 pool (RFC 2544 benchmarking range by default, so
-    // it never collides with a real address).
+    // it never collides with a real address). Its last /24 is kept for the
+    // emulated internet's test hosts and never assigned to an instance.
     Cidr public_pool = Cidr::Of(IpAddress::V4(0xC6120000), 15);  // 198.18.0.0/15
     // Amazon-provided IPv6 /56 blocks come from here.
     Cidr ipv6_pool = Cidr::Of(IpAddress::V6(uint128{0x2600'1f00} << 96), 24);

@@ -1,0 +1,374 @@
+#include "live/live_manager.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <shared_mutex>
+#include <sstream>
+
+#include "common/error_codes.h"
+#include "live/system.h"
+
+namespace minivpc::live {
+namespace {
+
+constexpr uint64_t kInternetHostMac = 0x026d76706310ull;
+
+struct WantEni {
+  std::string id;
+  int device_index = 0;
+  MacAddress mac;
+  IpAddress primary;
+  Cidr subnet;
+  IpAddress router;
+  std::vector<IpAddress> secondary;
+  std::vector<IpAddress> ipv6;
+};
+
+struct WantInstance {
+  bool running = false;
+  std::vector<WantEni> enis;
+};
+
+std::string TapName(const std::string& eni_id) {
+  std::string hex = eni_id.substr(eni_id.find('-') + 1);
+  return "mvt" + hex.substr(0, 12);
+}
+
+std::string Eth(int device_index) { return "eth" + std::to_string(device_index); }
+
+void KillNamespaceProcesses(const std::string& ns) {
+  auto pids = RunCapture({"ip", "netns", "pids", ns});
+  if (!pids.ok()) return;
+  std::istringstream in(*pids);
+  for (int pid; in >> pid;) kill(pid, SIGKILL);
+}
+
+// Everything the reconciler needs, copied out under the cloud lock.
+std::map<std::string, WantInstance> Desired(Cloud& cloud) {
+  std::map<std::string, WantInstance> out;
+  std::shared_lock lock(cloud.mutex());
+  for (const auto& [key, region] : cloud.regions()) {
+    for (const auto& [id, inst] : region->instances.rows()) {
+      if (inst.state == "terminated" || inst.state == "shutting-down") continue;
+      WantInstance w;
+      w.running = inst.state == "running" || inst.state == "pending";
+      auto enis = region->enis_by_instance.find(id);
+      if (enis == region->enis_by_instance.end()) continue;
+      for (const auto& eni_id : enis->second) {
+        const NetworkInterface* e = region->enis.Find(eni_id);
+        const Subnet* s = e ? region->subnets.Find(e->subnet_id) : nullptr;
+        const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
+        if (!e || !s || !vpc || !e->attachment) continue;
+        WantEni we{e->id, e->attachment->device_index, e->mac, e->primary_ip().address, s->cidr,
+                   s->cidr.base().Plus(1), {}, e->ipv6_addresses};
+        for (size_t i = 1; i < e->private_ips.size(); ++i) {
+          we.secondary.push_back(e->private_ips[i].address);
+        }
+        w.enis.push_back(std::move(we));
+      }
+      out[id] = std::move(w);
+    }
+  }
+  return out;
+}
+
+const char* kDhcpScript = R"(#!/bin/sh
+# minivpc: configure an ENI from its DHCP lease, as EC2's network utilities
+# do on Amazon Linux: eth0 carries the default route; every other interface
+# gets its own routing table, used for traffic from its addresses.
+case "$1" in
+  deconfig)
+    ip -4 addr flush dev "$interface"
+    ;;
+  bound|renew)
+    ip addr replace "$ip/$mask" dev "$interface"
+    if [ "$interface" = "eth0" ]; then
+      ip route replace default via "$router" dev eth0
+    else
+      n=${interface#eth}
+      t=$((10000 + n))
+      ip route replace default via "$router" dev "$interface" table "$t"
+      ip rule del from "$ip" table "$t" 2>/dev/null
+      ip rule add from "$ip" table "$t" priority "$t"
+    fi
+    ;;
+esac
+exit 0
+)";
+
+}  // namespace
+
+std::string NamespaceOf(const std::string& instance_id) { return "mv-" + instance_id; }
+
+LiveManager::LiveManager(Cloud& cloud, LiveOptions options)
+    : cloud_(cloud), options_(std::move(options)) {}
+
+LiveManager::~LiveManager() { Stop(); }
+
+void LiveManager::RemoveStale() {
+  if (auto list = RunCapture({"ip", "netns", "list"}); list.ok()) {
+    std::istringstream in(*list);
+    for (std::string line; std::getline(in, line);) {
+      std::string name = line.substr(0, line.find(' '));
+      if (name.rfind("mv-", 0) != 0) continue;
+      KillNamespaceProcesses(name);
+      (void)Run({"ip", "netns", "del", name});
+    }
+  }
+  if (auto links = RunCapture({"ip", "-o", "link", "show"}); links.ok()) {
+    std::istringstream in(*links);
+    for (std::string line; std::getline(in, line);) {
+      size_t a = line.find(": ");
+      if (a == std::string::npos) continue;
+      std::string name = line.substr(a + 2, line.find_first_of(":@", a + 2) - a - 2);
+      if (name.rfind("mvt", 0) == 0) (void)Run({"ip", "link", "del", name});
+    }
+  }
+}
+
+Status LiveManager::Start() {
+  if (!IsRoot()) {
+    return Status(err::kUnsupported, "live mode needs root (it creates network namespaces)");
+  }
+  if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+    return Status(err::kUnsupported, "live mode needs /dev/net/tun");
+  }
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "netns", "list"}));
+  std::filesystem::create_directories(options_.run_dir);
+  std::string script = options_.run_dir + "/udhcpc.script";
+  std::ofstream(script) << kDhcpScript;
+  chmod(script.c_str(), 0755);
+  RemoveStale();
+  MINIVPC_RETURN_IF_ERROR(SetUpInternet());
+  switch_.Start();
+  started_ = true;
+  reconciler_ = std::thread([this] { ReconcileLoop(); });
+  Notify();
+  Sync();
+  return Status::Ok();
+}
+
+Status LiveManager::SetUpInternet() {
+  const Cidr pool = cloud_.options().public_pool;
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "netns", "add", kInternetNamespace}));
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "link", "set", "lo", "up"}));
+  MINIVPC_ASSIGN_OR_RETURN(TapDevice tap, TapDevice::Create("mvtinet"));
+  internet_ = std::make_shared<TapDevice>(std::move(tap));
+  internet_mac_ = MacAddress(kInternetHostMac);
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "link", "set", "mvtinet", "netns", kInternetNamespace}));
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "link", "set", "mvtinet", "name",
+                               "eth0", "address", internet_mac_.ToString(), "mtu",
+                               std::to_string(options_.mtu), "up"}));
+  // Test hosts: the first addresses of the pool's last /24, which the
+  // public-IPv4 allocator never hands out (see Cloud::Options).
+  Cidr hosts = pool.Subnet(24, (pool.Size() >> 8) - 1);
+  internet_hosts_.clear();
+  for (int i = 1; i <= 3; ++i) {
+    IpAddress a = hosts.base().Plus(static_cast<uint128>(i));
+    internet_hosts_.push_back(a);
+    MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "addr", "add",
+                                 a.ToString() + "/" + std::to_string(pool.prefix()), "dev",
+                                 "eth0"}));
+  }
+  return Status::Ok();
+}
+
+void LiveManager::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    ++requested_;
+  }
+  cv_.notify_all();
+}
+
+void LiveManager::Sync() {
+  std::unique_lock lock(mu_);
+  uint64_t target = requested_;
+  cv_.wait(lock, [&] { return applied_ >= target || stopping_; });
+}
+
+void LiveManager::ReconcileLoop() {
+  for (;;) {
+    uint64_t target;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || requested_ > applied_; });
+      if (stopping_) return;
+      target = requested_;
+    }
+    Reconcile();
+    {
+      std::lock_guard lock(mu_);
+      applied_ = target;
+    }
+    cv_.notify_all();
+  }
+}
+
+void LiveManager::Stop() {
+  if (!started_) return;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (reconciler_.joinable()) reconciler_.join();
+  switch_.Stop();
+  switch_.Publish(std::make_shared<LiveView>());
+  for (auto& [id, li] : instances_) RemoveInstance(id, li);
+  instances_.clear();
+  KillNamespaceProcesses(kInternetNamespace);
+  internet_.reset();
+  (void)Run({"ip", "netns", "del", kInternetNamespace});
+  started_ = false;
+}
+
+void LiveManager::RemoveInstance(const std::string& id, LiveInstance& li) {
+  KillNamespaceProcesses(li.ns);
+  li.enis.clear();  // closing the TAP descriptors removes the devices
+  (void)Run({"ip", "netns", "del", li.ns});
+}
+
+Status LiveManager::AddEni(LiveInstance& li, const std::string& instance_id, const RegionState& r,
+                           const NetworkInterface& eni, bool running) {
+  return Status::Ok();
+}
+
+void LiveManager::ConfigureAddresses(LiveInstance& li, LiveEni& le, const RegionState& r,
+                                     const NetworkInterface& eni, bool dhcp_done) {}
+
+void LiveManager::Reconcile() {
+  std::map<std::string, WantInstance> want = Desired(cloud_);
+  // Instances that are gone or terminated lose their namespace.
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    if (want.count(it->first)) {
+      ++it;
+      continue;
+    }
+    RemoveInstance(it->first, it->second);
+    it = instances_.erase(it);
+  }
+  std::vector<std::pair<int, std::string>> dhcp_clients;  // pid, label
+  for (const auto& [id, w] : want) {
+    auto [it, created] = instances_.try_emplace(id);
+    LiveInstance& li = it->second;
+    if (created) {
+      li.ns = NamespaceOf(id);
+      if (!Run({"ip", "netns", "add", li.ns}).ok()) {
+        instances_.erase(it);
+        continue;
+      }
+      (void)Run({"ip", "-n", li.ns, "link", "set", "lo", "up"});
+    }
+    // ENIs detached (or moved to another index) lose their device.
+    for (auto e = li.enis.begin(); e != li.enis.end();) {
+      bool keep = false;
+      for (const auto& we : w.enis) keep |= we.id == e->first && we.device_index == e->second.device_index;
+      e = keep ? std::next(e) : li.enis.erase(e);
+    }
+    bool start = w.running && !li.running;
+    for (const auto& we : w.enis) {
+      auto [eit, added] = li.enis.try_emplace(we.id);
+      LiveEni& le = eit->second;
+      std::string eth = Eth(we.device_index);
+      if (added) {
+        std::string name = TapName(we.id);
+        auto tap = TapDevice::Create(name);
+        if (!tap.ok() || !Run({"ip", "link", "set", name, "netns", li.ns}).ok() ||
+            !Run({"ip", "-n", li.ns, "link", "set", name, "name", eth, "address",
+                  we.mac.ToString(), "mtu", std::to_string(options_.mtu)})
+                 .ok()) {
+          li.enis.erase(eit);
+          continue;
+        }
+        le.tap = std::make_shared<TapDevice>(std::move(tap).value());
+        le.device_index = we.device_index;
+      }
+      if (w.running && (!le.up || added)) {
+        (void)Run({"ip", "-n", li.ns, "link", "set", eth, "up"});
+        le.up = true;
+        le.addresses.clear();
+        std::string prefix = std::to_string(we.subnet.prefix());
+        if (options_.dhcp) {
+          auto pid = Spawn({"ip", "netns", "exec", li.ns, "udhcpc", "-i", eth, "-f", "-q", "-n",
+                            "-t", "20", "-T", "1", "-A", "1", "-s",
+                            options_.run_dir + "/udhcpc.script"},
+                           options_.run_dir + "/" + id + "-" + eth + ".dhcp.log");
+          if (pid.ok()) dhcp_clients.push_back({*pid, id + "/" + eth});
+        } else {
+          (void)Run({"ip", "-n", li.ns, "addr", "replace", we.primary.ToString() + "/" + prefix,
+                     "dev", eth});
+          if (we.device_index == 0) {
+            (void)Run({"ip", "-n", li.ns, "route", "replace", "default", "via",
+                       we.router.ToString(), "dev", eth});
+          }
+        }
+      }
+      if (!w.running && le.up) {
+        (void)Run({"ip", "-n", li.ns, "link", "set", eth, "down"});
+        le.up = false;
+      }
+      if (!w.running) continue;
+      // Secondary IPv4s and IPv6 addresses, as ec2-net-utils adds them.
+      std::set<std::string> wanted;
+      for (const auto& a : we.secondary) wanted.insert(a.ToString() + "/" + std::to_string(we.subnet.prefix()));
+      for (const auto& a : we.ipv6) wanted.insert(a.ToString() + "/64");
+      for (const auto& a : le.addresses) {
+        if (!wanted.count(a)) (void)Run({"ip", "-n", li.ns, "addr", "del", a, "dev", eth});
+      }
+      for (const auto& a : wanted) {
+        if (le.addresses.count(a)) continue;
+        std::vector<std::string> cmd{"ip", "-n", li.ns, "addr", "add", a, "dev", eth};
+        if (a.find(':') != std::string::npos) cmd.push_back("nodad");
+        (void)Run(cmd);
+      }
+      le.addresses = std::move(wanted);
+    }
+    li.running = w.running;
+    (void)start;
+  }
+
+  // Publish the view before waiting for DHCP clients: they need the switch.
+  auto view = std::make_shared<LiveView>();
+  view->internet = internet_;
+  view->internet_host_mac = internet_mac_;
+  view->public_pool = cloud_.options().public_pool;
+  {
+    std::shared_lock lock(cloud_.mutex());
+    for (const auto& [key, region] : cloud_.regions()) {
+      RegionView rv;
+      rv.scope = region->scope;
+      rv.snapshot = dp::Snapshot::Compile(*region, region->version);
+      rv.port_by_eni.assign(rv.snapshot->enis.size(), -1);
+      size_t region_index = view->regions.size();
+      for (const auto& [id, li] : instances_) {
+        for (const auto& [eni_id, le] : li.enis) {
+          int32_t idx = rv.snapshot->FindEni(eni_id);
+          const NetworkInterface* e = region->enis.Find(eni_id);
+          if (idx < 0 || !e) continue;
+          const Subnet* s = region->subnets.Find(e->subnet_id);
+          const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
+          if (!s || !vpc) continue;
+          Port p{le.tap, eni_id, region_index, idx, e->mac, s->cidr, s->cidr.base().Plus(1),
+                 vpc->cidr.base().Plus(2), li.running};
+          rv.port_by_eni[idx] = static_cast<int>(view->ports.size());
+          view->port_by_fd[le.tap->fd()] = static_cast<int>(view->ports.size());
+          view->ports.push_back(std::move(p));
+        }
+      }
+      view->regions.push_back(std::move(rv));
+    }
+  }
+  switch_.Publish(view);
+  for (const auto& [pid, label] : dhcp_clients) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+}
+
+}  // namespace minivpc::live

@@ -1,0 +1,220 @@
+#include "live/switch.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "dataplane/packet_builder.h"
+#include "live/arp.h"
+#include "live/dhcp.h"
+
+namespace minivpc::live {
+namespace {
+
+constexpr size_t kMaxFrame = 65536 + 64;
+
+void SetMacs(std::span<uint8_t> frame, MacAddress dst, MacAddress src) {
+  uint64_t d = dst.value(), s = src.value();
+  for (int i = 5; i >= 0; --i) {
+    frame[i] = static_cast<uint8_t>(d & 0xFF);
+    frame[6 + i] = static_cast<uint8_t>(s & 0xFF);
+    d >>= 8;
+    s >>= 8;
+  }
+}
+
+uint32_t NowSeconds() {
+  using namespace std::chrono;
+  return static_cast<uint32_t>(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+Switch::Switch() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+}
+
+Switch::~Switch() {
+  Stop();
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+void Switch::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Switch::Stop() {
+  if (!thread_.joinable()) return;
+  stop_ = true;
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof one);
+  thread_.join();
+}
+
+void Switch::SetObserver(VerdictObserver observer) {
+  std::lock_guard lock(view_mu_);
+  observer_ = std::move(observer);
+}
+
+uint64_t Switch::drops(dp::DropReason r) const { return pipeline_.drops(r); }
+
+void Switch::Publish(std::shared_ptr<const LiveView> view) {
+  auto add = [&](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for known fds: fine
+  };
+  for (const auto& p : view->ports) add(p.tap->fd());
+  if (view->internet) add(view->internet->fd());
+  std::lock_guard lock(view_mu_);
+  view_ = std::move(view);
+}
+
+void Switch::Loop() {
+  std::vector<uint8_t> buf(kMaxFrame);
+  epoll_event events[64];
+  while (!stop_) {
+    int n = epoll_wait(epoll_fd_, events, 64, 200);
+    std::shared_ptr<const LiveView> view;
+    {
+      std::lock_guard lock(view_mu_);
+      view = view_;
+    }
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        uint64_t x;
+        (void)!read(wake_fd_, &x, sizeof x);
+        continue;
+      }
+      if (!view) continue;
+      // Drain a bounded batch per device so one busy ENI cannot starve others.
+      for (int batch = 0; batch < 64; ++batch) {
+        ssize_t len = read(fd, buf.data(), buf.size());
+        if (len <= 0) break;
+        frames_in_.fetch_add(1, std::memory_order_relaxed);
+        HandleFrame(*view, fd, std::span<uint8_t>(buf.data(), static_cast<size_t>(len)));
+      }
+    }
+  }
+}
+
+void Switch::HandleFrame(const LiveView& v, int fd, std::span<uint8_t> frame) {
+  dp::PacketHeaders h;
+  dp::ParseStatus st = dp::ParseEthernetFrame(frame, &h);
+  bool from_internet = v.internet && fd == v.internet->fd();
+  auto port_it = v.port_by_fd.find(fd);
+  if (!from_internet && port_it == v.port_by_fd.end()) return;  // a device being removed
+  if (st == dp::ParseStatus::kNotIp) {
+    auto req = ParseArpRequest(frame);
+    if (!req) return parse_drops_.fetch_add(1, std::memory_order_relaxed), void();
+    MacAddress answer;
+    if (from_internet) {
+      if (!v.public_pool.Contains(req->target_ip)) return;
+      answer = MacAddress(kGatewayMac);
+    } else {
+      const Port& p = v.ports[static_cast<size_t>(port_it->second)];
+      if (!p.subnet.Contains(req->target_ip) || req->target_ip == req->sender_ip) return;
+      if (req->target_ip == p.router) {
+        answer = MacAddress(kRouterMac);
+      } else {
+        const dp::Snapshot& s = *v.regions[p.region].snapshot;
+        int32_t owner = s.EniByAddress(s.enis[p.eni].vpc, req->target_ip);
+        if (owner < 0) return;
+        int peer = v.regions[p.region].port_by_eni[owner];
+        answer = peer >= 0 ? v.ports[static_cast<size_t>(peer)].mac : MacAddress(kRouterMac);
+      }
+    }
+    std::vector<uint8_t> reply = BuildArpReply(*req, answer);
+    (void)!write(fd, reply.data(), reply.size());
+    return;
+  }
+  if (st != dp::ParseStatus::kOk) {
+    parse_drops_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (from_internet) return FromInternet(v, frame, h);
+  FromEni(v, v.ports[static_cast<size_t>(port_it->second)], frame, h);
+}
+
+void Switch::FromEni(const LiveView& v, const Port& port, std::span<uint8_t> frame,
+                     const dp::PacketHeaders& h) {
+  if (h.protocol == 17 && h.dst_port == 67) {
+    DhcpLease lease{port.mac, {}, port.subnet.prefix(), port.router, port.dns,
+                    MacAddress(kRouterMac)};
+    const dp::Snapshot& s = *v.regions[port.region].snapshot;
+    lease.address = s.enis[port.eni].addresses.front();
+    if (auto reply = DhcpReply(frame, h, lease)) {
+      (void)!port.tap->Write(*reply);
+    }
+    return;
+  }
+  const dp::Snapshot& s = *v.regions[port.region].snapshot;
+  dp::Verdict verdict = pipeline_.Process(s, h, dp::Ingress::FromEni(port.eni), NowSeconds());
+  int32_t from = static_cast<int32_t>(&port - v.ports.data());
+  if (observer_) observer_(v, h, from, verdict, frame.size());
+  Deliver(v, verdict, port.region, from, frame, h);
+}
+
+void Switch::FromInternet(const LiveView& v, std::span<uint8_t> frame,
+                          const dp::PacketHeaders& h) {
+  for (size_t r = 0; r < v.regions.size(); ++r) {
+    const dp::Snapshot& s = *v.regions[r].snapshot;
+    int32_t vpc = -1;
+    if (h.dst.is_v4()) {
+      if (const dp::NatEntry* n = s.NatByPublic(h.dst)) vpc = n->vpc;
+    } else {
+      vpc = s.VpcByIpv6(h.dst);
+    }
+    if (vpc < 0) continue;
+    int32_t igw = s.vpcs[vpc].igw;
+    if (igw < 0) return;  // no gateway attached: nothing answers
+    dp::Verdict verdict = pipeline_.Process(s, h, dp::Ingress::FromInternet(igw), NowSeconds());
+    if (observer_) observer_(v, h, -1, verdict, frame.size());
+    return Deliver(v, verdict, r, -1, frame, h);
+  }
+}
+
+void Switch::Deliver(const LiveView& v, const dp::Verdict& verdict, size_t region,
+                     int32_t from_port, std::span<uint8_t> frame, const dp::PacketHeaders& h) {
+  if (!verdict.delivered()) return;
+  if (verdict.nat_dst) dp::RewriteIpv4Destination(frame, h, verdict.dst.v4());
+  if (verdict.nat_src) dp::RewriteIpv4Source(frame, h, verdict.src.v4());
+  if (verdict.outcome == dp::Outcome::kDeliveredToInternet) {
+    // Hairpin: a public address of this cloud comes straight back in.
+    dp::PacketHeaders again = h;
+    again.src = verdict.src;
+    again.dst = verdict.dst;
+    for (const auto& rv : v.regions) {
+      if (h.dst.is_v4() && rv.snapshot->NatByPublic(verdict.dst)) {
+        return FromInternet(v, frame, again);
+      }
+    }
+    if (!v.internet) return;
+    SetMacs(frame, v.internet_host_mac, MacAddress(kGatewayMac));
+    if (v.internet->Write(frame) > 0) frames_out_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  int peer = v.regions[region].port_by_eni[verdict.eni];
+  if (peer < 0) return;
+  const Port& to = v.ports[static_cast<size_t>(peer)];
+  MacAddress src_mac(kRouterMac);
+  if (from_port >= 0) {
+    const Port& from = v.ports[static_cast<size_t>(from_port)];
+    if (from.subnet == to.subnet) src_mac = from.mac;
+  }
+  SetMacs(frame, to.mac, src_mac);
+  if (to.tap->Write(frame) > 0) frames_out_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace minivpc::live
