@@ -47,5 +47,13 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 for b in "$ROOT/$BUILD"/bench/*_bench; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b")"
-  "$b" --benchmark_repetitions=${BENCH_REPETITIONS:-1}
+  flags=(--benchmark_repetitions=${BENCH_REPETITIONS:-1})
+  # dataplane_bench prints minivpc/DPDK ratios of medians: 5 runs by default.
+  if [ "$(basename "$b")" = dataplane_bench ]; then
+    flags=(--benchmark_repetitions=${BENCH_REPETITIONS:-5} --benchmark_report_aggregates_only=true)
+  fi
+  "$b" "${flags[@]}"
 done
+
+# Live mode: real packets between instance namespaces vs a kernel bridge (root only; skips otherwise).
+bash "$ROOT/bench/live_bench.sh" "$BUILD"

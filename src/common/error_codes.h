@@ -134,6 +134,10 @@ inline constexpr std::string_view kNetworkAclEntryLimitExceeded = "NetworkAclEnt
 // Instances and network interfaces.
 inline constexpr std::string_view kMissingInput = "MissingInput";
 
+// Flow logs.
+inline constexpr std::string_view kInvalidFlowLogIdNotFound = "InvalidFlowLogId.NotFound";
+inline constexpr std::string_view kFlowLogAlreadyExists = "FlowLogAlreadyExists";
+
 // HTTP status the API edge answers with for `code`: 400 for client errors,
 // 403 for authentication failures, 500 only for InternalError.
 int HttpStatusFor(std::string_view code);

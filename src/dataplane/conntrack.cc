@@ -62,7 +62,10 @@ Conntrack::Entry* Conntrack::Find(const FlowKey& k, uint32_t now_s, bool* reply)
       *reply = false;
       return &e;
     }
-    if (e.key.eni == k.eni && e.key == k.Reversed()) {
+    // A packet to its own address and port is its own reverse: it can only
+    // continue its flow, never answer it.
+    bool symmetric = k.src == k.dst && k.sport == k.dport;
+    if (!symmetric && e.key.eni == k.eni && e.key == k.Reversed()) {
       *reply = true;
       return &e;
     }

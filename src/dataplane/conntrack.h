@@ -39,14 +39,22 @@ struct FlowKey {
   uint8_t proto = 0;
   uint8_t family = 4;
   uint64_t eni = 0;  // EniState::key: stable across snapshots
-  FlowKey Reversed() const { return {dst, src, dport, sport, proto, family, eni}; }
+  // The way the packet crosses the ENI (1 = leaving it). A tracked flow
+  // admits more packets crossing the same way, and replies crossing the
+  // other way; a packet that merely repeats the 5-tuple in the opposite
+  // crossing (an ENI sending to itself, an appliance forwarding what it
+  // received) is not part of the flow.
+  uint8_t egress = 0;
+  FlowKey Reversed() const {
+    return {dst, src, dport, sport, proto, family, eni, static_cast<uint8_t>(egress ^ 1)};
+  }
   bool operator==(const FlowKey&) const = default;
 };
 
 class Conntrack {
  public:
   struct Options {
-    size_t max_entries = 1 << 20;
+    size_t max_entries = 1 << 18;  // 262,144 flows, ~48 MiB
     uint32_t tcp_established_s = 432000;
     uint32_t udp_s = 30;
     uint32_t udp_stream_s = 180;

@@ -50,6 +50,12 @@ uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
   return type == 129 ? 128 : type;
 }
 
+// A subnet always has an ACL; an index of -1 (inconsistent rows) denies.
+const CompiledNacl& NaclAt(const Snapshot& s, int32_t i) {
+  static const CompiledNacl kDenyAll;
+  return i >= 0 ? s.nacls[static_cast<size_t>(i)] : kDenyAll;
+}
+
 uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
   if (proto == 6 || proto == 17) return dport;
   if (proto == 1 || proto == 58) return static_cast<uint16_t>(type << 8 | code);
@@ -76,7 +82,9 @@ std::string Proto(uint8_t p) {
 // Stores the delivered verdict on the source ENI's flow entry, for the
 // flow's next packets in this direction (see Conntrack::CachedDecision).
 void Pipeline::Remember(const Snapshot& s, Packet& p) {
-  if (!p.src_ct) return;
+  // ICMP flows are keyed by query type only, but rules see type and code:
+  // their decisions are not reusable across packets.
+  if (!p.src_ct || p.h.protocol == 1 || p.h.protocol == 58) return;
   Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
   c.generation = s.generation() + 1;
   c.peer_slot = p.dst_ct ? ct_->SlotOf(p.dst_ct) : Conntrack::kNoSlot;
@@ -177,22 +185,23 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   }
   const EniState& A = s.enis[a];
   if (!A.active) {
-    p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
+    if (p.why) p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
     return Drop(p, DropReason::kEniNotActive, a);
   }
   if (A.source_dest_check && !A.Owns(p.src)) {
-    p.Hop("network-interface", A.id, "egress",
+    if (p.why) p.Hop("network-interface", A.id, "egress",
           "source/destination check: " + p.src.ToString() + " is not this interface's address", "",
           false);
     return Drop(p, DropReason::kSourceDestCheck, a);
   }
-  p.Hop("network-interface", A.id, "egress", "sent by the interface");
+  if (p.why) p.Hop("network-interface", A.id, "egress", "sent by the interface");
 
   // Security groups, outbound, unless the packet belongs to a tracked flow.
   const SgClassifier& sg = s.classifiers[A.classifier];
   FlowKey fk{p.src.value(), p.dst.value(), p.sport,
              p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             A.key};
+             A.key,
+             1};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
@@ -200,18 +209,18 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
     p.src_ct = e;
     p.src_reply = reply;
     if (!p.why && Recall(s, p)) return p.v;
-    p.Hop("security-group", "", "egress",
+    if (p.why) p.Hop("security-group", "", "egress",
           reply ? "reply of a tracked connection" : "tracked connection");
   } else {
     if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key)) {
-      p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
+      if (p.why) p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
             "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
             false);
       return Drop(p, DropReason::kSecurityGroup, a);
     }
     if (p.why) {
       const FlatRule* r = sg.FirstMatch(Direction::kEgress, p.dst, p.h.protocol, p.key);
-      p.Hop(
+      if (p.why) p.Hop(
           "security-group", r ? r->group_id : "", "egress",
           "outbound rule allows " + Proto(p.h.protocol) + " to " +
               (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
@@ -229,25 +238,26 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   const CompiledRouteTable* rt = sub.route_table >= 0 ? &s.route_tables[sub.route_table] : nullptr;
   const RouteTarget* t = rt ? rt->Lookup(p.dst) : nullptr;
   if (!t) {
-    p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
+    if (p.why) p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
     return Drop(p, DropReason::kNoRoute, a);
   }
   const Route& route = rt->routes[t->route];
-  std::string target = route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
+  const std::string& target =
+      route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
   if (t->kind == RouteTarget::kBlackhole) {
-    p.Hop("route-table", rt->id, "",
+    if (p.why) p.Hop("route-table", rt->id, "",
           route.destination.ToString() + " -> " + target + " (blackhole)",
           route.destination.ToString(), false);
     return Drop(p, DropReason::kBlackholeRoute, a);
   }
-  p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
+  if (p.why) p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
         route.destination.ToString());
 
   switch (t->kind) {
     case RouteTarget::kLocal: {
       int32_t b = s.EniByAddress(A.vpc, p.dst);
       if (b < 0) {
-        p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "", false);
+        if (p.why) p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "", false);
         return Drop(p, DropReason::kNoDestination, a);
       }
       return ToEni(s, p, A.subnet, b);
@@ -267,8 +277,8 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
   // Network ACLs apply only between different subnets.
   if (from_subnet >= 0 && from_subnet != B.subnet) {
     const SubnetState& src = s.subnets[from_subnet];
-    NaclMatch out = s.nacls[src.nacl_out].Evaluate(p.dst, p.h.protocol, p.key);
-    p.Hop("network-acl", src.acl_id, "egress",
+    NaclMatch out = NaclAt(s, src.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
+    if (p.why) p.Hop("network-acl", src.acl_id, "egress",
           std::string(out.allow ? "allow" : "deny") + " by rule " +
               (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
           std::to_string(out.rule_number), out.allow);
@@ -277,46 +287,47 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
   }
   if (from_subnet != B.subnet) {
     const SubnetState& dst = s.subnets[B.subnet];
-    NaclMatch in = s.nacls[dst.nacl_in].Evaluate(p.src, p.h.protocol, p.key);
-    p.Hop("network-acl", dst.acl_id, "ingress",
+    NaclMatch in = NaclAt(s, dst.nacl_in).Evaluate(p.src, p.h.protocol, p.key);
+    if (p.why) p.Hop("network-acl", dst.acl_id, "ingress",
           std::string(in.allow ? "allow" : "deny") + " by rule " +
               (in.rule_number == 32767 ? std::string("*") : std::to_string(in.rule_number)),
           std::to_string(in.rule_number), in.allow);
     if (!in.allow) return Drop(p, DropReason::kNetworkAcl, b);
   }
   if (!B.active) {
-    p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
+    if (p.why) p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
     return Drop(p, DropReason::kEniNotActive, b);
   }
   bool owns = B.Owns(p.dst);
   if (B.source_dest_check && !owns) {
-    p.Hop("network-interface", B.id, "ingress",
+    if (p.why) p.Hop("network-interface", B.id, "ingress",
           "source/destination check: " + p.dst.ToString() + " is not this interface's address", "",
           false);
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
   FlowKey fk{p.src.value(), p.dst.value(), p.sport,
              p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             B.key};
+             B.key,
+             0};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
     p.dst_ct = e;
     p.dst_reply = reply;
-    p.Hop("security-group", "", "ingress",
+    if (p.why) p.Hop("security-group", "", "ingress",
           reply ? "reply of a tracked connection" : "tracked connection");
   } else {
     const SgClassifier& sg = s.classifiers[B.classifier];
     if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key)) {
-      p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
+      if (p.why) p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
             "no inbound rule allows " + Proto(p.h.protocol) + " from " + p.src.ToString(), "",
             false);
       return Drop(p, DropReason::kSecurityGroup, b);
     }
     if (p.why) {
       const FlatRule* r = sg.FirstMatch(Direction::kIngress, p.src, p.h.protocol, p.key);
-      p.Hop(
+      if (p.why) p.Hop(
           "security-group", r ? r->group_id : "", "ingress",
           "inbound rule allows " + Proto(p.h.protocol) + " from " +
               (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
@@ -328,7 +339,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
       if (!p.dst_ct) return Drop(p, DropReason::kConntrackFull, b);
     }
   }
-  p.Hop("network-interface", B.id, "ingress",
+  if (p.why) p.Hop("network-interface", B.id, "ingress",
         owns ? "delivered" : "delivered for forwarding (source/destination check off)");
   p.v.outcome = Outcome::kDeliveredToEni;
   p.v.eni = b;
@@ -342,8 +353,8 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
 Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw) {
   const EniState& A = s.enis[from_eni];
   const SubnetState& sub = s.subnets[A.subnet];
-  NaclMatch out = s.nacls[sub.nacl_out].Evaluate(p.dst, p.h.protocol, p.key);
-  p.Hop("network-acl", sub.acl_id, "egress",
+  NaclMatch out = NaclAt(s, sub.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
+  if (p.why) p.Hop("network-acl", sub.acl_id, "egress",
         std::string(out.allow ? "allow" : "deny") + " by rule " +
             (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
         std::to_string(out.rule_number), out.allow);
@@ -352,21 +363,21 @@ Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int
   if (p.src.is_v4()) {
     const NatEntry* nat = s.NatByPrivate(A.vpc, p.src);
     if (!nat) {
-      p.Hop("internet-gateway", s.igws[igw].id, "egress",
+      if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress",
             p.src.ToString() + " has no public IPv4 address or elastic IP", "", false);
       return Drop(p, DropReason::kNoPublicIp, from_eni);
     }
     p.v.nat_src = true;
     p.v.src = nat->public_ip;
-    p.Hop("internet-gateway", s.igws[igw].id, "egress",
+    if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress",
           "source " + p.src.ToString() + " translated to " + nat->public_ip.ToString());
   } else {
     p.v.src = p.src;
-    p.Hop("internet-gateway", s.igws[igw].id, "egress", "IPv6: no translation");
+    if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress", "IPv6: no translation");
   }
   p.v.dst = p.dst;
   p.v.outcome = Outcome::kDeliveredToInternet;
-  p.Hop("internet", "", "", "delivered to " + p.dst.ToString());
+  if (p.why) p.Hop("internet", "", "", "delivered to " + p.dst.ToString());
   Remember(s, p);
   return p.v;
 }
@@ -382,16 +393,16 @@ Verdict Pipeline::FromInternet(const Snapshot& s, Packet& p) {
   if (p.dst.is_v4()) {
     const NatEntry* nat = s.NatByPublic(p.dst);
     if (!nat) {
-      p.Hop("internet-gateway", G.id, "ingress",
+      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
             p.dst.ToString() + " is not a public IPv4 of any interface", "", false);
       return Drop(p, DropReason::kNoNatMapping, -1);
     }
     if (G.vpc != nat->vpc) {
-      p.Hop("internet-gateway", G.id, "ingress",
+      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
             "the gateway is not attached to the VPC of " + p.dst.ToString(), "", false);
       return Drop(p, DropReason::kGatewayNotAttached, nat->eni);
     }
-    p.Hop("internet-gateway", G.id, "ingress",
+    if (p.why) p.Hop("internet-gateway", G.id, "ingress",
           "destination " + p.dst.ToString() + " translated to " + nat->private_ip.ToString());
     p.dst = nat->private_ip;
     p.v.nat_dst = true;
@@ -399,17 +410,17 @@ Verdict Pipeline::FromInternet(const Snapshot& s, Packet& p) {
   } else {
     int32_t vpc = s.VpcByIpv6(p.dst);
     if (vpc < 0 || G.vpc != vpc) {
-      p.Hop("internet-gateway", G.id, "ingress",
+      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
             "no VPC behind this gateway has " + p.dst.ToString(), "", false);
       return Drop(p, vpc < 0 ? DropReason::kNoDestination : DropReason::kGatewayNotAttached, -1);
     }
     b = s.EniByAddress(vpc, p.dst);
     if (b < 0) {
-      p.Hop("internet-gateway", G.id, "ingress", "no network interface has " + p.dst.ToString(), "",
+      if (p.why) p.Hop("internet-gateway", G.id, "ingress", "no network interface has " + p.dst.ToString(), "",
             false);
       return Drop(p, DropReason::kNoDestination, -1);
     }
-    p.Hop("internet-gateway", G.id, "ingress", "IPv6: no translation");
+    if (p.why) p.Hop("internet-gateway", G.id, "ingress", "IPv6: no translation");
   }
   p.v.dst = p.dst;
   return ToEni(s, p, /*from_subnet=*/-1, b);

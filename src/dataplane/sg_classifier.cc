@@ -184,6 +184,9 @@ size_t SgClassifier::MemoryBytes() const {
   }
   for (const auto& s : port_sets_) n += sizeof(s) + 4 * 8;
   n += rules_.capacity() * sizeof(FlatRule);
+  for (const auto& r : rules_) {  // heap text kept for explanations
+    n += r.group_id.capacity() + r.rule_id.capacity() + r.referenced_group_id.capacity();
+  }
   return n;
 }
 

@@ -17,6 +17,7 @@ const ActionTable& Actions() {
     RegisterInternetGatewayActions(t);
     RegisterAddressActions(t);
     RegisterNetworkInsightsActions(t);
+    RegisterFlowLogActions(t);
     return t;
   }();
   return table;

@@ -50,5 +50,6 @@ void RegisterRouteTableActions(ActionTable& t);
 void RegisterInternetGatewayActions(ActionTable& t);
 void RegisterAddressActions(ActionTable& t);
 void RegisterNetworkInsightsActions(ActionTable& t);
+void RegisterFlowLogActions(ActionTable& t);
 
 }  // namespace minivpc::ec2api

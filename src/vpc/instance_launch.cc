@@ -165,15 +165,15 @@ Status CheckDeviceIndexes(const std::vector<LaunchInterface>& list) {
 Status CheckPublicIpRequest(const std::vector<LaunchInterface>& list) {
   for (const auto& i : list) {
     if (!i.associate_public_ip) continue;
+    if (i.device_index.value_or(0) != 0) {
+      return Combination(
+          "The associatePublicIPAddress parameter can only be specified for the network "
+          "interface with DeviceIndex 0.");
+    }
     if (list.size() > 1) {
       return Combination(
           "The associatePublicIPAddress parameter cannot be specified when launching with "
           "multiple network interfaces.");
-    }
-    if (*i.device_index != 0) {
-      return Combination(
-          "The associatePublicIPAddress parameter can only be specified for the network "
-          "interface with DeviceIndex 0.");
     }
     if (!i.network_interface_id.empty()) {
       return Combination(
@@ -222,8 +222,8 @@ StatusOr<PlannedInterface> PlanInterface(RegionState& r, const LaunchInterface& 
 
 StatusOr<Plan> PlanInterfaces(RegionState& r, const RunInstancesArgs& a) {
   MINIVPC_RETURN_IF_ERROR(CheckNoInstanceLevelNetwork(a));
-  MINIVPC_RETURN_IF_ERROR(CheckDeviceIndexes(a.network_interfaces));
   MINIVPC_RETURN_IF_ERROR(CheckPublicIpRequest(a.network_interfaces));
+  MINIVPC_RETURN_IF_ERROR(CheckDeviceIndexes(a.network_interfaces));
   std::vector<LaunchInterface> specs = a.network_interfaces;
   std::sort(specs.begin(), specs.end(),
             [](const auto& x, const auto& y) { return *x.device_index < *y.device_index; });

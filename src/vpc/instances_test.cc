@@ -95,6 +95,26 @@ TEST_F(InstancesTest, SubnetMappingPublicIpsGivesThePrimaryInterfaceAPublicIp) {
   EXPECT_TRUE(cloud_.IsPublicIpUsed(pub->public_ip));
 }
 
+TEST_F(InstancesTest, PublicIpIsNeverInsideTheVpcEvenWhenTheVpcUsesThePoolRange) {
+  std::string vpc = Commit(CreateVpc(r_, {"198.18.0.0/16"})).value();
+  CreateSubnetArgs s;
+  s.vpc_id = vpc;
+  s.cidr_block = "198.18.0.0/24";
+  s.availability_zone = "us-east-1a";
+  std::string subnet = Commit(CreateSubnet(r_, s)).value();
+  RunInstancesArgs a = Args(subnet);
+  a.network_interfaces = {{.device_index = 0, .subnet_id = subnet, .associate_public_ip = true}};
+  a.subnet_id.clear();
+  a.max_count = 40;
+  auto launched = Run(a);
+  ASSERT_TRUE(launched.ok());
+  const Cidr inside = Cidr::Of(Ip("198.18.0.0"), 16);
+  for (const auto& id : launched->instance_ids) {
+    ASSERT_TRUE(PublicIp(id).has_value());
+    EXPECT_FALSE(inside.Contains(PublicIp(id)->public_ip));
+  }
+}
+
 TEST_F(InstancesTest, AssociatePublicIpAddressOverridesTheSubnet) {
   RunInstancesArgs yes;
   yes.image_id = "ami-12345678";
@@ -222,6 +242,15 @@ TEST_F(InstancesTest, PublicIpRequestRules) {
   idx1.network_interfaces = {
       {.device_index = 1, .subnet_id = private_, .associate_public_ip = true}};
   EXPECT_EQ(Run(idx1).status().code(), "InvalidParameterCombination");
+  CreateNetworkInterfaceArgs e;
+  e.subnet_id = private_;
+  std::string eni = Commit(CreateNetworkInterface(r_, e)).value();
+  RunInstancesArgs existing;
+  existing.image_id = "ami-12345678";
+  existing.network_interfaces = {
+      {.device_index = 0, .network_interface_id = eni, .associate_public_ip = true}};
+  EXPECT_EQ(Run(existing).status().code(), "InvalidParameterCombination");
+  EXPECT_FALSE(r_.enis.Find(eni)->in_use());
   // Several interfaces in a public subnet: no auto-assigned address.
   two.network_interfaces[0].associate_public_ip.reset();
   two.network_interfaces[0].subnet_id = public_;

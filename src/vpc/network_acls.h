@@ -1,8 +1,12 @@
 // Network ACLs: the stateless, numbered allow/deny lists on subnets.
 //
 //   MINIVPC_ASSIGN_OR_RETURN(std::string acl, CreateNetworkAcl(r, vpc_id, {}));
-//   NetworkAclEntrySpec ssh{.rule_number = 100, .protocol = "6", .rule_action = "allow",
-//                           .cidr_block = "0.0.0.0/0", .port_from = 22, .port_to = 22};
+//   NetworkAclEntrySpec ssh;  // inbound rule 100: allow TCP 22 from anywhere
+//   ssh.rule_number = 100;
+//   ssh.protocol = "6";
+//   ssh.rule_action = "allow";
+//   ssh.cidr_block = "0.0.0.0/0";
+//   ssh.port_from = ssh.port_to = 22;
 //   MINIVPC_RETURN_IF_ERROR(CreateNetworkAclEntry(r, acl, ssh));
 //
 // AWS's rules, as enforced here:

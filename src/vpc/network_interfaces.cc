@@ -231,16 +231,27 @@ Status AssignAutoPublicIp(RegionState& r, const std::string& eni_id,
                           std::optional<IpAddress> avoid) {
   const NetworkInterface* e = r.enis.Find(eni_id);
   if (e == nullptr || e->primary_ip().association) return Status::Ok();
-  MINIVPC_ASSIGN_OR_RETURN(IpAddress ip, r.cloud->AllocatePublicIp());
-  // The released address is free again and may come up; draw again (a pool
-  // of one address is the only way to keep it).
-  for (int attempt = 0; attempt < 64 && avoid == ip; ++attempt) {
-    MINIVPC_ASSIGN_OR_RETURN(ip, r.cloud->AllocatePublicIp());
+  const Vpc* vpc = r.vpcs.Find(e->vpc_id);
+  // A public IP never falls inside the VPC (whose owner may use any range)
+  // and differs from the one released at the last stop (free again, so it
+  // may be drawn again).
+  auto usable = [&](IpAddress ip) {
+    if (avoid == ip) return false;
+    for (const auto& block : vpc ? vpc->cidrs : std::vector<CidrAssociation>{}) {
+      if (block.cidr.Contains(ip)) return false;
+    }
+    return true;
+  };
+  for (int attempt = 0; attempt < 256; ++attempt) {
+    MINIVPC_ASSIGN_OR_RETURN(IpAddress ip, r.cloud->AllocatePublicIp());
+    if (!usable(ip)) continue;
+    r.enis.Update(eni_id, [&](NetworkInterface& n) {
+      n.private_ips.front().association = PublicIpAssociation{ip, "", ""};
+    });
+    return Status::Ok();
   }
-  r.enis.Update(eni_id, [&](NetworkInterface& n) {
-    n.private_ips.front().association = PublicIpAssociation{ip, "", ""};
-  });
-  return Status::Ok();
+  return Status(err::kAddressLimitExceeded,
+                "No public IPv4 address outside the VPC's ranges is available.");
 }
 
 void ReleaseAutoPublicIps(RegionState& r, const std::string& eni_id) {

@@ -129,7 +129,9 @@ Status CheckInterfaceLimits(const NetworkInterface& eni, const InstanceTypeInfo&
 
 // Maps a new auto-assigned public IPv4 to the ENI's primary private IP,
 // unless that address already has a public IP (an elastic IP stays). The
-// new address differs from `avoid` (the one released at the last stop).
+// new address lies outside the VPC's IPv4 blocks and differs from `avoid`
+// (the one released at the last stop). AddressLimitExceeded when the
+// public pool has no such address.
 Status AssignAutoPublicIp(RegionState& r, const std::string& eni_id,
                           std::optional<IpAddress> avoid = std::nullopt);
 // Removes auto-assigned public IPv4s (allocation id empty) from the ENI.

@@ -50,6 +50,7 @@ RegionState::RegionState(Cloud* c, std::string account, std::string region_name)
       idempotency(scope, "client-token", &c->journal()),
       insights_paths(scope, "network-insights-path", &c->journal()),
       insights_analyses(scope, "network-insights-analysis", &c->journal()),
+      flow_logs(scope, "flow-log", &c->journal()),
       azs_(ZoneNames(region)) {
   InstallHooks();
 }
@@ -67,7 +68,8 @@ std::vector<TableBase*> RegionState::tables() {
           &addresses,
           &idempotency,
           &insights_paths,
-          &insights_analyses};
+          &insights_analyses,
+          &flow_logs};
 }
 
 Random& RegionState::random() { return cloud->random(); }

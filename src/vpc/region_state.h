@@ -58,6 +58,7 @@ struct RegionState {
   Table<IdempotencyRecord> idempotency;
   Table<NetworkInsightsPath> insights_paths;
   Table<NetworkInsightsAnalysis> insights_analyses;
+  Table<FlowLog> flow_logs;
 
   // Derived indexes, maintained by hooks (never persisted).
   std::map<std::string, std::set<std::string>> subnets_by_vpc;

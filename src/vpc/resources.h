@@ -206,6 +206,21 @@ struct ElasticIp {
   Tags tags;
 };
 
+// An inclusive port range of a Reachability Analyzer path filter.
+struct PathPortRange {
+  int from = 0;
+  int to = 65535;
+};
+
+// FilterAtSource / FilterAtDestination of a network insights path: the
+// packet's addresses and ports as seen at the source or at the destination.
+struct PathFilter {
+  std::optional<IpAddress> source_address;
+  std::optional<IpAddress> destination_address;
+  std::optional<PathPortRange> source_ports;
+  std::optional<PathPortRange> destination_ports;
+};
+
 // Reachability Analyzer: a path to analyse (nip-...).
 struct NetworkInsightsPath {
   std::string id;
@@ -217,6 +232,8 @@ struct NetworkInsightsPath {
   int destination_port = 0;    // 0 = any
   int64_t created_ms = 0;
   Tags tags;
+  std::optional<PathFilter> filter_at_source;
+  std::optional<PathFilter> filter_at_destination;
 };
 
 // One run of an analysis over a path (nia-...). The findings are kept as the
@@ -228,6 +245,30 @@ struct NetworkInsightsAnalysis {
   std::string status = "succeeded";
   bool path_found = false;
   nlohmann::json findings;  // ForwardPathComponents, ReturnPathComponents, Explanations
+  Tags tags;
+};
+
+// A VPC flow log (fl-...): which traffic of a VPC, subnet or network
+// interface is recorded, in which record format, and where it is delivered.
+// Immutable once created (AWS has no ModifyFlowLogs), except for its tags.
+struct FlowLog {
+  std::string id;
+  std::string resource_id;           // vpc-, subnet- or eni-
+  std::string resource_type;         // "VPC" | "Subnet" | "NetworkInterface"
+  std::string traffic_type;          // "ACCEPT" | "REJECT" | "ALL"
+  std::string log_destination_type;  // "cloud-watch-logs" | "s3" | "kinesis-data-firehose"
+  std::string log_destination;       // the destination's ARN
+  std::string log_group_name;        // cloud-watch-logs only
+  std::string deliver_logs_permission_arn;
+  std::string deliver_cross_account_role;
+  std::string log_format;  // "${field} ${field} ..."
+  int max_aggregation_interval = 600;  // seconds: 60 or 600
+  std::string deliver_logs_status = "SUCCESS";
+  // s3 DestinationOptions ("" = not given).
+  std::string file_format;
+  bool hive_compatible_partitions = false;
+  bool per_hour_partition = false;
+  int64_t creation_time_ms = 0;
   Tags tags;
 };
 

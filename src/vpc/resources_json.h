@@ -38,9 +38,16 @@ MINIVPC_JSON(RouteTable, id, vpc_id, owner_id, routes, tags)
 MINIVPC_JSON(InternetGateway, id, owner_id, vpc_id, tags)
 MINIVPC_JSON(ElasticIp, id, owner_id, public_ip, network_border_group, association_id,
              network_interface_id, private_ip, tags)
+MINIVPC_JSON(PathPortRange, from, to)
+MINIVPC_JSON(PathFilter, source_address, destination_address, source_ports, destination_ports)
 MINIVPC_JSON(NetworkInsightsPath, id, source, destination, source_ip, destination_ip, protocol,
-             destination_port, created_ms, tags)
+             destination_port, created_ms, tags, filter_at_source, filter_at_destination)
 MINIVPC_JSON(NetworkInsightsAnalysis, id, path_id, started_ms, status, path_found, findings, tags)
+MINIVPC_JSON(FlowLog, id, resource_id, resource_type, traffic_type, log_destination_type,
+             log_destination, log_group_name, deliver_logs_permission_arn,
+             deliver_cross_account_role, log_format, max_aggregation_interval,
+             deliver_logs_status, file_format, hive_compatible_partitions, per_hour_partition,
+             creation_time_ms, tags)
 MINIVPC_JSON(IdempotencyRecord, id, request_hash, response)
 
 #undef MINIVPC_JSON

@@ -154,14 +154,15 @@ std::string RouteState(const RegionState& r, const RouteTable& table, const Rout
     const InternetGateway* igw = r.internet_gateways.Find(route.gateway_id);
     return igw && igw->vpc_id == table.vpc_id ? kActive : kBlackhole;
   }
+  const NetworkInterface* eni = r.enis.Find(route.network_interface_id);
+  if (!eni || eni->vpc_id != table.vpc_id) return kBlackhole;
   if (!route.instance_id.empty()) {
+    // An instance target is gone with the instance or its interface.
     const Instance* instance = r.instances.Find(route.instance_id);
     if (!instance || instance->state == "terminated") return kBlackhole;
+    if (!eni->attachment || eni->attachment->instance_id != route.instance_id) return kBlackhole;
   }
-  if (!route.network_interface_id.empty()) {
-    return r.enis.Contains(route.network_interface_id) ? kActive : kBlackhole;
-  }
-  return kBlackhole;
+  return kActive;
 }
 
 std::vector<RouteTableAssociation> AssociationsOf(const RegionState& r, const RouteTable& table) {

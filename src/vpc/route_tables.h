@@ -109,7 +109,8 @@ const RouteTable* RouteTableForSubnet(const RegionState& r, const Subnet& subnet
 
 // "active" or "blackhole": blackhole when the target no longer exists or no
 // longer serves the table's VPC (a deleted or detached internet gateway, a
-// deleted network interface, a terminated or deleted instance).
+// deleted network interface, a terminated or deleted instance, or an
+// instance whose interface is no longer attached to it). Never fails.
 std::string RouteState(const RegionState& r, const RouteTable& table, const Route& route);
 
 // True for the routes created with the table (one per VPC CIDR block).

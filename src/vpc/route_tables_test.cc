@@ -320,6 +320,7 @@ TEST_F(RouteTablesTest, InterfaceRouteTurnsBlackholeWhenInterfaceIsDeleted) {
   Ok(CreateRoute(r_, a));
   EXPECT_EQ(State("192.168.0.0/16"), "active");
   r_.enis.Erase(eni);
+  cloud_.journal().TakeDirty();
   EXPECT_EQ(State("192.168.0.0/16"), "blackhole");
   Fails(CreateRoute(r_, Args("0.0.0.0/0")), "MissingParameter");
   RouteArgs gone = Args("0.0.0.0/0");
@@ -346,6 +347,7 @@ TEST_F(RouteTablesTest, InstanceTargetResolvesToItsInterface) {
   EXPECT_EQ(RouteInstanceId(r_, *route), inst);
   EXPECT_EQ(State("0.0.0.0/0"), "active");
   r_.instances.Update(inst, [](Instance& i) { i.state = "terminated"; });
+  cloud_.journal().TakeDirty();
   EXPECT_EQ(State("0.0.0.0/0"), "blackhole");
 }
 

@@ -81,6 +81,45 @@ Status UnmodelledTarget(const std::string& member, const std::string& id) {
                 "Value (" + id + ") for parameter " + member + " is invalid.");
 }
 
+// The three modelled targets, each as a route carrying only target fields.
+StatusOr<Route> GatewayTarget(const RegionState& r, const RouteTable& t, const std::string& id) {
+  const InternetGateway* igw = id.rfind("igw-", 0) == 0 ? r.internet_gateways.Find(id) : nullptr;
+  if (!igw)
+    return Status(err::kInvalidGatewayIdNotFound, "The gateway ID '" + id + "' does not exist");
+  if (igw->vpc_id != t.vpc_id) return DifferentNetworks(t, "network gateway", id);
+  Route route;
+  route.gateway_id = id;
+  return route;
+}
+
+StatusOr<Route> InterfaceTarget(const RegionState& r, const RouteTable& t, const std::string& id) {
+  MINIVPC_ASSIGN_OR_RETURN(const NetworkInterface* eni, Lookup(r.enis, kEniKind, id));
+  if (eni->vpc_id != t.vpc_id) return DifferentNetworks(t, "network interface", id);
+  Route route;
+  route.network_interface_id = id;
+  return route;
+}
+
+// An instance target is its only network interface, as EC2 resolves it.
+StatusOr<Route> InstanceTarget(const RegionState& r, const RouteTable& t, const std::string& id) {
+  MINIVPC_ASSIGN_OR_RETURN(const Instance* inst, Lookup(r.instances, kInstanceKind, id));
+  if (inst->vpc_id != t.vpc_id) return DifferentNetworks(t, "instance", id);
+  auto enis = r.enis_by_instance.find(id);
+  if (inst->state == "terminated" || enis == r.enis_by_instance.end()) {
+    return Status(err::kIncorrectInstanceState,
+                  "The instance '" + id + "' is not in a valid state for this operation.");
+  }
+  if (enis->second.size() > 1) {
+    return Status(err::kInvalidInstanceId,
+                  "There are multiple interfaces attached to instance '" + id +
+                      "'. Please specify an interface ID for the operation instead.");
+  }
+  Route route;
+  route.instance_id = id;
+  route.network_interface_id = *enis->second.begin();
+  return route;
+}
+
 // A route carrying only the target fields of `a`, or the target's error.
 StatusOr<Route> ResolveTarget(const RegionState& r, const RouteTable& t, const RouteArgs& a) {
   bool local = a.local_target || a.gateway_id == "local";
@@ -100,40 +139,11 @@ StatusOr<Route> ResolveTarget(const RegionState& r, const RouteTable& t, const R
   if (!a.other_targets.empty()) {
     return UnmodelledTarget(a.other_targets[0].first, a.other_targets[0].second);
   }
+  if (gateway) return GatewayTarget(r, t, a.gateway_id);
+  if (!a.network_interface_id.empty()) return InterfaceTarget(r, t, a.network_interface_id);
+  if (!a.instance_id.empty()) return InstanceTarget(r, t, a.instance_id);
   Route route;
-  if (local) {
-    route.gateway_id = "local";
-  } else if (gateway) {
-    const InternetGateway* igw =
-        a.gateway_id.rfind("igw-", 0) == 0 ? r.internet_gateways.Find(a.gateway_id) : nullptr;
-    if (!igw) {
-      return Status(err::kInvalidGatewayIdNotFound,
-                    "The gateway ID '" + a.gateway_id + "' does not exist");
-    }
-    if (igw->vpc_id != t.vpc_id) return DifferentNetworks(t, "network gateway", a.gateway_id);
-    route.gateway_id = a.gateway_id;
-  } else if (!a.network_interface_id.empty()) {
-    MINIVPC_ASSIGN_OR_RETURN(const NetworkInterface* eni,
-                             Lookup(r.enis, kEniKind, a.network_interface_id));
-    if (eni->vpc_id != t.vpc_id) return DifferentNetworks(t, "network interface", eni->id);
-    route.network_interface_id = eni->id;
-  } else {
-    MINIVPC_ASSIGN_OR_RETURN(const Instance* inst,
-                             Lookup(r.instances, kInstanceKind, a.instance_id));
-    if (inst->vpc_id != t.vpc_id) return DifferentNetworks(t, "instance", inst->id);
-    auto enis = r.enis_by_instance.find(inst->id);
-    if (inst->state == "terminated" || enis == r.enis_by_instance.end()) {
-      return Status(err::kIncorrectInstanceState,
-                    "The instance '" + inst->id + "' is not in a valid state for this operation.");
-    }
-    if (enis->second.size() > 1) {
-      return Status(err::kInvalidInstanceId,
-                    "There are multiple interfaces attached to instance '" + inst->id +
-                        "'. Please specify an interface ID for the operation instead.");
-    }
-    route.instance_id = inst->id;
-    route.network_interface_id = *enis->second.begin();
-  }
+  route.gateway_id = "local";
   return route;
 }
 

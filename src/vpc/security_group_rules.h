@@ -1,6 +1,8 @@
 // The rules of a security group: authorize, revoke and modify.
 //
-//   IpPermissionSpec ssh{"tcp", 22, 22, {{.cidr_ipv4 = "203.0.113.0/24"}}};
+//   PermissionPeer office;
+//   office.cidr_ipv4 = "203.0.113.0/24";
+//   IpPermissionSpec ssh{"tcp", 22, 22, {office}};
 //   MINIVPC_ASSIGN_OR_RETURN(auto added,
 //                            AuthorizeSecurityGroupRules(r, sg, /*egress=*/false, {ssh}, {}));
 //

@@ -16,10 +16,22 @@ IpPermissionSpec Perm(const std::string& proto, std::optional<int64_t> from,
 }
 
 PermissionPeer V4(const std::string& cidr, const std::string& description = "") {
-  return PermissionPeer{.cidr_ipv4 = cidr, .description = description};
+  PermissionPeer p;
+  p.cidr_ipv4 = cidr;
+  p.description = description;
+  return p;
 }
-PermissionPeer V6(const std::string& cidr) { return PermissionPeer{.cidr_ipv6 = cidr}; }
-PermissionPeer Group(const std::string& id) { return PermissionPeer{.group_id = id}; }
+PermissionPeer V6(const std::string& cidr) {
+  PermissionPeer p;
+  p.cidr_ipv6 = cidr;
+  return p;
+}
+PermissionPeer Group(const std::string& id, const std::string& user_id = "") {
+  PermissionPeer p;
+  p.group_id = id;
+  p.user_id = user_id;
+  return p;
+}
 
 class SecurityGroupRulesTest : public ::testing::Test {
  protected:
@@ -145,9 +157,11 @@ TEST_F(SecurityGroupRulesTest, MasksHostBitsAndRejectsMalformedCidrs) {
 
 TEST_F(SecurityGroupRulesTest, NeedsExactlyOnePeerKind) {
   EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {})), "MissingParameter");
-  PermissionPeer both{.cidr_ipv4 = "10.0.0.0/8", .group_id = sg_};
+  PermissionPeer both = Group(sg_);
+  both.cidr_ipv4 = "10.0.0.0/8";
   EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {both})), "InvalidParameterCombination");
-  PermissionPeer prefix_list{.prefix_list_id = "pl-0123456789abcdef0"};
+  PermissionPeer prefix_list;
+  prefix_list.prefix_list_id = "pl-0123456789abcdef0";
   EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {prefix_list})), "InvalidPrefixListID.NotFound");
 }
 
@@ -169,8 +183,8 @@ TEST_F(SecurityGroupRulesTest, ReferencedGroupsMustExistInTheSameVpc) {
   std::string other_vpc = CreateVpc(r_, args).value();
   std::string other = CreateSecurityGroup(r_, {"other", "other", other_vpc, {}}).value();
   EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {Group(other)})), "InvalidGroup.NotFound");
-  PermissionPeer foreign{.group_id = sg_, .user_id = "999999999999"};
-  EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {foreign})), "InvalidGroup.NotFound");
+  EXPECT_EQ(ExpandError(Perm("tcp", 22, 22, {Group(sg_, "999999999999")})),
+            "InvalidGroup.NotFound");
 }
 
 TEST_F(SecurityGroupRulesTest, RejectsADuplicateRuleAndAddsNothing) {

@@ -9,6 +9,12 @@
 namespace minivpc {
 namespace {
 
+PermissionPeer FromGroup(const std::string& id) {
+  PermissionPeer p;
+  p.group_id = id;
+  return p;
+}
+
 class SecurityGroupsTest : public ::testing::Test {
  protected:
   SecurityGroupsTest()
@@ -132,7 +138,9 @@ TEST_F(SecurityGroupsTest, ChecksNameAndDescriptionLengthAndCharacters) {
 
 TEST_F(SecurityGroupsTest, EnforcesTheRegionGroupQuota) {
   while (r_.security_groups.size() < kMaxSecurityGroupsPerRegion) {
-    MakeGroup("g" + std::to_string(r_.security_groups.size()));
+    std::string name = "g";
+    name += std::to_string(r_.security_groups.size());
+    MakeGroup(name);
   }
   EXPECT_EQ(Create("one-too-many", vpc_).status().code(), "SecurityGroupLimitExceeded");
 }
@@ -173,7 +181,7 @@ TEST_F(SecurityGroupsTest, AGroupUsedByAnInterfaceCannotBeDeleted) {
 TEST_F(SecurityGroupsTest, AGroupReferencedByAnotherGroupCannotBeDeleted) {
   std::string db = MakeGroup("db");
   std::string app = MakeGroup("app");
-  IpPermissionSpec from_app{"tcp", 5432, 5432, {{.group_id = app}}};
+  IpPermissionSpec from_app{"tcp", 5432, 5432, {FromGroup(app)}};
   ASSERT_TRUE(AuthorizeSecurityGroupRules(r_, db, false, {from_app}, {}).ok());
   cloud_.journal().TakeDirty();
   EXPECT_EQ(Code(DeleteSecurityGroup(r_, app)), "DependencyViolation");
@@ -183,7 +191,7 @@ TEST_F(SecurityGroupsTest, AGroupReferencedByAnotherGroupCannotBeDeleted) {
 
 TEST_F(SecurityGroupsTest, ASelfReferenceDoesNotBlockDeletion) {
   std::string id = MakeGroup("cluster");
-  IpPermissionSpec self{"-1", std::nullopt, std::nullopt, {{.group_id = id}}};
+  IpPermissionSpec self{"-1", std::nullopt, std::nullopt, {FromGroup(id)}};
   ASSERT_TRUE(AuthorizeSecurityGroupRules(r_, id, false, {self}, {}).ok());
   cloud_.journal().TakeDirty();
   EXPECT_TRUE(DeleteSecurityGroup(r_, id).ok());
@@ -192,7 +200,7 @@ TEST_F(SecurityGroupsTest, ASelfReferenceDoesNotBlockDeletion) {
 
 TEST_F(SecurityGroupsTest, ValidatesGroupsForAnInterface) {
   std::vector<std::string> five;
-  for (int i = 0; i < 5; ++i) five.push_back(MakeGroup("g" + std::to_string(i)));
+  for (const char* name : {"g0", "g1", "g2", "g3", "g4"}) five.push_back(MakeGroup(name));
   EXPECT_TRUE(ValidateGroupsForEni(r_, vpc_, {five[0]}).ok());
   EXPECT_TRUE(ValidateGroupsForEni(r_, vpc_, five).ok());
   std::vector<std::string> six = five;
