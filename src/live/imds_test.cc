@@ -478,6 +478,31 @@ TEST_F(ImdsServerTest, ServesMetadataAndTokensOverHttp) {
   EXPECT_EQ(Code({}, "/latest/meta-data/instance-id"), "404");
 }
 
+TEST_F(ImdsServerTest, KeepsConnectionsAliveAndAnswersGarbageWith400) {
+  ASSERT_TRUE(server_.Start().ok());
+  ASSERT_TRUE(server_.AddInstanceListener("i-aaaa", Listen()).ok());
+  // curl reuses one connection for both URLs.
+  std::string two =
+      Out(Curl({"http://127.0.0.1:" + std::to_string(port_) + "/latest/meta-data/mac"},
+               "/latest/meta-data/instance-id"));
+  EXPECT_EQ(two, std::string(kMac0) + "i-aaaa");
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const char kGarbage[] = "NOT HTTP AT ALL\r\n\r\n";
+  ASSERT_GT(write(fd, kGarbage, sizeof(kGarbage) - 1), 0);
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) reply.append(buf, static_cast<size_t>(n));
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+}
+
 TEST_F(ImdsServerTest, RemovedInstanceIsNoLongerServed) {
   ASSERT_TRUE(server_.Start().ok());
   ASSERT_TRUE(server_.AddInstanceListener("i-aaaa", Listen()).ok());

@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <shared_mutex>
 #include <sstream>
@@ -106,7 +109,9 @@ exit 0
 std::string NamespaceOf(const std::string& instance_id) { return "mv-" + instance_id; }
 
 LiveManager::LiveManager(Cloud& cloud, LiveOptions options)
-    : cloud_(cloud), options_(std::move(options)) {}
+    : cloud_(cloud),
+      options_(std::move(options)),
+      imds_([&cloud](const std::string& id) { return MetadataFromCloud(cloud, id); }) {}
 
 LiveManager::~LiveManager() { Stop(); }
 
@@ -145,6 +150,10 @@ Status LiveManager::Start() {
   chmod(script.c_str(), 0755);
   RemoveStale();
   MINIVPC_RETURN_IF_ERROR(SetUpInternet());
+  MINIVPC_RETURN_IF_ERROR(imds_.Start());
+  flow_logs_ = std::make_unique<FlowLogWriter>(options_.flow_log_dir);
+  switch_.SetObserver([this](const LiveView& v, const dp::PacketHeaders& h, int32_t from,
+                             const dp::Verdict& verdict, size_t) { Observe(v, h, from, verdict); });
   switch_.Start();
   started_ = true;
   reconciler_ = std::thread([this] { ReconcileLoop(); });
@@ -197,8 +206,15 @@ void LiveManager::ReconcileLoop() {
     uint64_t target;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || requested_ > applied_; });
+      // Wake at least every 2 s to write finished flow-log windows.
+      bool work = cv_.wait_for(lock, std::chrono::seconds(2),
+                               [&] { return stopping_ || requested_ > applied_; });
       if (stopping_) return;
+      if (!work) {
+        lock.unlock();
+        if (flow_logs_) flow_logs_->Flush(static_cast<uint64_t>(time(nullptr)));
+        continue;
+      }
       target = requested_;
     }
     Reconcile();
@@ -219,16 +235,64 @@ void LiveManager::Stop() {
   cv_.notify_all();
   if (reconciler_.joinable()) reconciler_.join();
   switch_.Stop();
+  if (flow_logs_) flow_logs_->Flush(static_cast<uint64_t>(time(nullptr)) + 3600);
   switch_.Publish(std::make_shared<LiveView>());
   for (auto& [id, li] : instances_) RemoveInstance(id, li);
   instances_.clear();
+  imds_.Stop();
   KillNamespaceProcesses(kInternetNamespace);
   internet_.reset();
   (void)Run({"ip", "netns", "del", kInternetNamespace});
   started_ = false;
 }
 
+// Flow-log samples: one for the sending ENI, one for the receiving ENI.
+void LiveManager::Observe(const LiveView& v, const dp::PacketHeaders& h, int32_t from_port,
+                          const dp::Verdict& verdict) {
+  bool ports = h.protocol == 6 || h.protocol == 17;
+  FlowSample s;
+  s.src_port = ports ? h.src_port : 0;
+  s.dst_port = ports ? h.dst_port : 0;
+  s.protocol = h.protocol;
+  s.bytes = h.ip_total_length;
+  s.tcp_flags = h.tcp_flags;
+  s.time_s = static_cast<uint64_t>(time(nullptr));
+  const std::string* sender = nullptr;
+  if (from_port >= 0) {
+    const Port& p = v.ports[static_cast<size_t>(from_port)];
+    sender = &p.eni_id;
+    s.interface_id = p.eni_id;
+    s.src = h.src;
+    s.dst = h.dst;
+    s.egress = true;
+    s.accept = verdict.delivered() || (verdict.eni >= 0 && verdict.eni != p.eni);
+    s.traffic_path = verdict.outcome == dp::Outcome::kDeliveredToEni       ? 1
+                     : verdict.outcome == dp::Outcome::kDeliveredToInternet ? 8
+                                                                             : 0;
+    flow_logs_->Record(s);
+  }
+  if (verdict.eni < 0 || verdict.outcome == dp::Outcome::kDeliveredToInternet) return;
+  for (const auto& rv : v.regions) {
+    if (static_cast<size_t>(verdict.eni) >= rv.snapshot->enis.size()) continue;
+    const std::string& receiver = rv.snapshot->enis[static_cast<size_t>(verdict.eni)].id;
+    if (sender && receiver == *sender) return;
+    if (from_port >= 0 && &rv != &v.regions[v.ports[static_cast<size_t>(from_port)].region]) {
+      continue;
+    }
+    FlowSample r = s;
+    r.interface_id = receiver;
+    r.src = verdict.src;
+    r.dst = verdict.dst;
+    r.egress = false;
+    r.accept = verdict.delivered();
+    r.traffic_path = 0;
+    flow_logs_->Record(r);
+    return;
+  }
+}
+
 void LiveManager::RemoveInstance(const std::string& id, LiveInstance& li) {
+  imds_.RemoveInstance(id);
   KillNamespaceProcesses(li.ns);
   li.enis.clear();  // closing the TAP descriptors removes the devices
   (void)Run({"ip", "netns", "del", li.ns});
@@ -264,6 +328,9 @@ void LiveManager::Reconcile() {
         continue;
       }
       (void)Run({"ip", "-n", li.ns, "link", "set", "lo", "up"});
+      if (Status st = imds_.AddInstance(id, li.ns); !st.ok()) {
+        std::cerr << "minivpc: metadata service for " << id << ": " << st.message() << "\n";
+      }
     }
     // ENIs detached (or moved to another index) lose their device.
     for (auto e = li.enis.begin(); e != li.enis.end();) {
@@ -365,6 +432,7 @@ void LiveManager::Reconcile() {
     }
   }
   switch_.Publish(view);
+  if (flow_logs_) flow_logs_->Configure(ActiveFlowLogsFromCloud(cloud_));
   for (const auto& [pid, label] : dhcp_clients) {
     int status = 0;
     waitpid(pid, &status, 0);

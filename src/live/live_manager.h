@@ -25,6 +25,8 @@
 #include <thread>
 
 #include "common/status.h"
+#include "live/flow_log_writer.h"
+#include "live/imds_http.h"
 #include "live/switch.h"
 #include "live/tap.h"
 #include "vpc/cloud.h"
@@ -35,6 +37,7 @@ struct LiveOptions {
   bool dhcp = true;             // false: addresses configured statically (--no-dhcp)
   std::string run_dir = "var/live";
   int mtu = 1500;
+  std::string flow_log_dir = "var/flow-logs";  // flow log files (see flow_log_writer.h)
 };
 
 inline constexpr const char* kInternetNamespace = "mv-internet";
@@ -85,11 +88,16 @@ class LiveManager {
 
   Cloud& cloud_;
   LiveOptions options_;
+  ImdsServer imds_;  // 169.254.169.254 inside every instance namespace
   Switch switch_;
   std::map<std::string, LiveInstance> instances_;
   std::shared_ptr<TapDevice> internet_;
   MacAddress internet_mac_;
   std::vector<IpAddress> internet_hosts_;
+
+  void Observe(const LiveView& v, const dp::PacketHeaders& h, int32_t from_port,
+               const dp::Verdict& verdict);
+  std::unique_ptr<FlowLogWriter> flow_logs_;
 
   std::thread reconciler_;
   std::mutex mu_;

@@ -105,6 +105,7 @@ int Serve(const ServeFlags& f) {
     lo.dhcp = !f.no_dhcp;
     lo.run_dir = (f.in_memory ? std::string("var") : std::filesystem::path(f.state).parent_path().string());
     if (lo.run_dir.empty()) lo.run_dir = ".";
+    lo.flow_log_dir = lo.run_dir + "/flow-logs";
     lo.run_dir += "/live";
     live_mode = std::make_unique<live::LiveManager>(cloud, lo);
     Status ls = live_mode->Start();

@@ -293,6 +293,36 @@ class LiveTest(ServerTestCase):
         finally:
             self.internet_server.kill()
 
+    def test_imds_reports_public_ipv4_and_it_changes_after_stop_start(self):
+        inst = self.launch(self.public, public=True)
+        iid = inst["InstanceId"]
+        base = "http://169.254.169.254/latest/"
+        token = self.sh(iid, "curl", "-s", "-m", "5", "-X", "PUT", base + "api/token", "-H",
+                        "X-aws-ec2-metadata-token-ttl-seconds: 300").stdout
+        self.assertTrue(token)
+
+        def md(path):
+            return self.sh(iid, "curl", "-s", "-m", "5", "-H",
+                           "X-aws-ec2-metadata-token: " + token, base + "meta-data/" + path).stdout
+
+        self.assertEqual(md("instance-id"), iid)
+        self.assertEqual(md("local-ipv4"), inst["PrivateIpAddress"])
+        self.assertEqual(md("public-ipv4"), inst["PublicIpAddress"])
+        mac = md("mac")
+        self.assertEqual(mac, inst["NetworkInterfaces"][0]["MacAddress"])
+        self.assertEqual(md("network/interfaces/macs/%s/subnet-id" % mac), self.public)
+        # IMDSv1 works too; the OS never sees its public address otherwise.
+        self.assertEqual(self.sh(iid, "curl", "-s", "-m", "5",
+                                 base + "meta-data/public-ipv4").stdout, inst["PublicIpAddress"])
+        self.assertNotIn(inst["PublicIpAddress"], self.sh(iid, "ip", "addr").stdout)
+        self.ec2.stop_instances(InstanceIds=[iid])
+        self.ec2.start_instances(InstanceIds=[iid])
+        self.wait_for_address(iid, inst["PrivateIpAddress"])
+        new = self.ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+        self.assertNotEqual(new["PublicIpAddress"], inst["PublicIpAddress"])
+        self.assertEqual(self.sh(iid, "curl", "-s", "-m", "5",
+                                 base + "meta-data/public-ipv4").stdout, new["PublicIpAddress"])
+
     def test_stop_takes_links_down_and_terminate_removes_namespace(self):
         inst = self.launch(self.private)
         iid = inst["InstanceId"]
@@ -313,6 +343,46 @@ class LiveTest(ServerTestCase):
                 break
             time.sleep(0.1)
         self.assertNotIn("mv-" + iid, ns)
+
+    def test_zz_flow_logs_record_accepted_and_rejected_traffic(self):
+        # Runs last: it stops the server to flush every capture window.
+        sg = self.ec2.create_security_group(VpcId=self.vpc, GroupName="live-fl",
+                                            Description="fl")["GroupId"]
+        self.ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 8090, "ToPort": 8090,
+             "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
+        server = self.launch(self.private, groups=[sg])
+        client = self.launch(self.private)
+        eni = server["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        out = self.ec2.create_flow_logs(
+            ResourceIds=[self.vpc], ResourceType="VPC", TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs", LogGroupName="live-test",
+            DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs",
+            MaxAggregationInterval=60)
+        self.assertEqual(out.get("Unsuccessful", []), [])
+        time.sleep(0.5)
+        self.serve_http(server["InstanceId"], 8090)
+        self.assertTrue(self.tcp_ok(client["InstanceId"], server["PrivateIpAddress"], 8090))
+        self.assertFalse(self.tcp_ok(client["InstanceId"], server["PrivateIpAddress"], 8091, 1))
+        self.server.stop()
+        try:
+            path = os.path.join(self.tmp, "flow-logs", "cloud-watch-logs", "live-test", eni + ".log")
+            with open(path) as f:
+                lines = [l.split() for l in f.read().splitlines() if l.strip()]
+            accepted = [l for l in lines if l[-2] == "ACCEPT" and l[6] == "8090"]
+            rejected = [l for l in lines if l[-2] == "REJECT" and l[6] == "8091"]
+            self.assertTrue(accepted, lines)
+            self.assertTrue(rejected, lines)
+            rec = accepted[0]
+            self.assertEqual(rec[0], "2")           # version
+            self.assertEqual(rec[1], "123456789012")
+            self.assertEqual(rec[2], eni)
+            self.assertEqual(rec[3], client["PrivateIpAddress"])
+            self.assertEqual(rec[4], server["PrivateIpAddress"])
+            self.assertEqual(rec[7], "6")
+            self.assertEqual(rec[-1], "OK")
+        finally:
+            self.restart()
 
 
 if __name__ == "__main__":
