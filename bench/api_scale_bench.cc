@@ -70,7 +70,8 @@ ec2api::ApiResponse Call(ec2api::Ec2Service& svc, const std::string& body) {
 
 void BM_Scale100kEnis(benchmark::State& state) {
   for (auto _ : state) {
-    auto dir = std::filesystem::temp_directory_path() / ("minivpc-scale-" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("minivpc-scale-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string path = (dir / "state.db").string();
@@ -84,15 +85,15 @@ void BM_Scale100kEnis(benchmark::State& state) {
       SystemClock clock;
       Cloud cloud({}, &random, &clock);
       ec2api::Ec2Service svc(cloud, *store);
-      std::string vpc =
-          Field(Call(svc, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16").body,
-                "vpcId");
+      std::string vpc = Field(
+          Call(svc, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16").body, "vpcId");
       Call(svc, "Action=AssociateVpcCidrBlock&Version=2016-11-15&VpcId=" + vpc +
                     "&CidrBlock=10.1.0.0/16");
       for (int i = 0; i < kSubnets; ++i) {
-        std::string cidr = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24";
-        auto r = Call(svc, "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc +
-                               "&CidrBlock=" + cidr);
+        std::string cidr =
+            "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24";
+        auto r =
+            Call(svc, "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=" + cidr);
         subnets.push_back(Field(r.body, "subnetId"));
       }
       auto t0 = Clock::now();
@@ -103,17 +104,17 @@ void BM_Scale100kEnis(benchmark::State& state) {
           ++sync.outstanding;
         }
         auto start = Clock::now();
-        svc.Handle({"Action=CreateNetworkInterface&Version=2016-11-15&SubnetId=" +
-                        subnets[n % kSubnets], "", ""},
-                   [&sync, start](ec2api::ApiResponse r) {
-                     double us = std::chrono::duration<double, std::micro>(Clock::now() - start)
-                                     .count();
-                     std::lock_guard l(sync.mu);
-                     sync.latencies_us.push_back(us);
-                     if (r.status != 200) ++sync.errors;
-                     --sync.outstanding;
-                     sync.cv.notify_all();
-                   });
+        svc.Handle(
+            {"Action=CreateNetworkInterface&Version=2016-11-15&SubnetId=" + subnets[n % kSubnets],
+             "", ""},
+            [&sync, start](ec2api::ApiResponse r) {
+              double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+              std::lock_guard l(sync.mu);
+              sync.latencies_us.push_back(us);
+              if (r.status != 200) ++sync.errors;
+              --sync.outstanding;
+              sync.cv.notify_all();
+            });
       }
       {
         std::unique_lock l(sync.mu);
@@ -128,9 +129,10 @@ void BM_Scale100kEnis(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
         return std::chrono::duration<double, std::milli>(Clock::now() - a).count();
       };
-      state.counters["describe_by_subnet_ms"] =
-          time_describe("Action=DescribeNetworkInterfaces&Version=2016-11-15&Filter.1.Name="
-                        "subnet-id&Filter.1.Value.1=" + subnets[7]);
+      state.counters["describe_by_subnet_ms"] = time_describe(
+          "Action=DescribeNetworkInterfaces&Version=2016-11-15&Filter.1.Name="
+          "subnet-id&Filter.1.Value.1=" +
+          subnets[7]);
       state.counters["describe_all_ms"] =
           time_describe("Action=DescribeNetworkInterfaces&Version=2016-11-15");
     }
@@ -156,8 +158,7 @@ void BM_Scale100kEnis(benchmark::State& state) {
       state.counters["restored_rows"] = static_cast<double>(rows);
       if (!st.ok()) state.SkipWithError(st.message().c_str());
     }
-    state.counters["db_MiB"] =
-        static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
+    state.counters["db_MiB"] = static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
     std::filesystem::remove_all(dir);
   }
 }

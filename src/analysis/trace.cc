@@ -19,8 +19,8 @@ std::string OutcomeText(const PathSegment& s) {
   return std::string("dropped: ") + dp::ExplanationCode(s.verdict.reason);
 }
 
-PathSegment Run(dp::Pipeline& p, const dp::Snapshot& s, const dp::PacketHeaders& h,
-                dp::Ingress in, const std::string& from) {
+PathSegment Run(dp::Pipeline& p, const dp::Snapshot& s, const dp::PacketHeaders& h, dp::Ingress in,
+                const std::string& from) {
   PathSegment seg;
   seg.from = from;
   seg.headers = h;
@@ -137,8 +137,8 @@ StatusOr<TraceResult> Trace(const RegionState& region, const dp::Snapshot& s,
   if (proto == 1 && h.icmp_type == 8) r.icmp_type = 0;
   if (proto == 58 && h.icmp_type == 128) r.icmp_type = 129;
   if (last.verdict.outcome == dp::Outcome::kDeliveredToInternet) {
-    out.reverse.push_back(Run(pipeline, s, r, dp::Ingress::FromInternet(last.verdict.igw),
-                              "internet"));
+    out.reverse.push_back(
+        Run(pipeline, s, r, dp::Ingress::FromInternet(last.verdict.igw), "internet"));
   } else {
     out.reverse.push_back(
         Run(pipeline, s, r, dp::Ingress::FromEni(last.verdict.eni), last.delivered_to));
@@ -205,8 +205,7 @@ std::string TraceToText(const TraceResult& t) {
       if (s.explanation.src_before != s.explanation.src_after ||
           s.explanation.dst_before != s.explanation.dst_after) {
         os << "  NAT: " << s.explanation.src_before << " -> " << s.explanation.dst_before
-           << "  becomes  " << s.explanation.src_after << " -> " << s.explanation.dst_after
-           << "\n";
+           << "  becomes  " << s.explanation.src_after << " -> " << s.explanation.dst_after << "\n";
       }
       os << "  => " << OutcomeText(s) << "\n";
     }

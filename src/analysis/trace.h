@@ -17,11 +17,10 @@
 // uses its own scratch connection table: it never changes live state.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "dataplane/packet.h"
@@ -32,17 +31,17 @@
 namespace minivpc::analysis {
 
 struct TraceRequest {
-  std::string source;       // eni-..., i-..., or "internet"
-  std::string source_ip;    // optional: overrides the source address
-  std::string destination;  // an IPv4/IPv6 address (private, public or internet)
+  std::string source;            // eni-..., i-..., or "internet"
+  std::string source_ip;         // optional: overrides the source address
+  std::string destination;       // an IPv4/IPv6 address (private, public or internet)
   std::string protocol = "tcp";  // tcp | udp | icmp | icmpv6 | number
-  int port = 0;             // destination port (tcp/udp) or ICMP type
-  int source_port = 49152;  // an ephemeral port, as a client would use
+  int port = 0;                  // destination port (tcp/udp) or ICMP type
+  int source_port = 49152;       // an ephemeral port, as a client would use
   int icmp_code = 0;
 };
 
 struct PathSegment {
-  std::string from;  // ENI id or "internet"
+  std::string from;           // ENI id or "internet"
   dp::PacketHeaders headers;  // as sent
   dp::Verdict verdict;
   dp::Explanation explanation;
@@ -52,12 +51,8 @@ struct PathSegment {
 struct TraceResult {
   std::vector<PathSegment> forward;  // more than one when an appliance forwards
   std::vector<PathSegment> reverse;  // empty when the forward path is dropped
-  bool forward_delivered() const {
-    return !forward.empty() && forward.back().verdict.delivered();
-  }
-  bool reverse_delivered() const {
-    return !reverse.empty() && reverse.back().verdict.delivered();
-  }
+  bool forward_delivered() const { return !forward.empty() && forward.back().verdict.delivered(); }
+  bool reverse_delivered() const { return !reverse.empty() && reverse.back().verdict.delivered(); }
 };
 
 inline constexpr int kMaxSegments = 4;

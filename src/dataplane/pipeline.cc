@@ -185,23 +185,25 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   }
   const EniState& A = s.enis[a];
   if (!A.active) {
-    if (p.why) p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
+    if (p.why)
+      p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
     return Drop(p, DropReason::kEniNotActive, a);
   }
   if (A.source_dest_check && !A.Owns(p.src)) {
-    if (p.why) p.Hop("network-interface", A.id, "egress",
-          "source/destination check: " + p.src.ToString() + " is not this interface's address", "",
-          false);
+    if (p.why)
+      p.Hop("network-interface", A.id, "egress",
+            "source/destination check: " + p.src.ToString() + " is not this interface's address",
+            "", false);
     return Drop(p, DropReason::kSourceDestCheck, a);
   }
   if (p.why) p.Hop("network-interface", A.id, "egress", "sent by the interface");
 
   // Security groups, outbound, unless the packet belongs to a tracked flow.
   const SgClassifier& sg = s.classifiers[A.classifier];
-  FlowKey fk{p.src.value(), p.dst.value(), p.sport,
-             p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             A.key,
-             1};
+  FlowKey fk{p.src.value(), p.dst.value(),
+             p.sport,       p.dport,
+             p.h.protocol,  static_cast<uint8_t>(p.h.family),
+             A.key,         1};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
@@ -209,23 +211,26 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
     p.src_ct = e;
     p.src_reply = reply;
     if (!p.why && Recall(s, p)) return p.v;
-    if (p.why) p.Hop("security-group", "", "egress",
-          reply ? "reply of a tracked connection" : "tracked connection");
+    if (p.why)
+      p.Hop("security-group", "", "egress",
+            reply ? "reply of a tracked connection" : "tracked connection");
   } else {
     if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key)) {
-      if (p.why) p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
-            "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
-            false);
+      if (p.why)
+        p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
+              "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
+              false);
       return Drop(p, DropReason::kSecurityGroup, a);
     }
     if (p.why) {
       const FlatRule* r = sg.FirstMatch(Direction::kEgress, p.dst, p.h.protocol, p.key);
-      if (p.why) p.Hop(
-          "security-group", r ? r->group_id : "", "egress",
-          "outbound rule allows " + Proto(p.h.protocol) + " to " +
-              (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
-                 : std::string("?")),
-          r ? r->rule_id : "");
+      if (p.why)
+        p.Hop("security-group", r ? r->group_id : "", "egress",
+              "outbound rule allows " + Proto(p.h.protocol) + " to " +
+                  (r ? (r->referenced_group_id.empty() ? r->remote.ToString()
+                                                       : r->referenced_group_id)
+                     : std::string("?")),
+              r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
       p.src_ct = ct_->Insert(fk, p.now);
@@ -238,26 +243,31 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   const CompiledRouteTable* rt = sub.route_table >= 0 ? &s.route_tables[sub.route_table] : nullptr;
   const RouteTarget* t = rt ? rt->Lookup(p.dst) : nullptr;
   if (!t) {
-    if (p.why) p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
+    if (p.why)
+      p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
     return Drop(p, DropReason::kNoRoute, a);
   }
   const Route& route = rt->routes[t->route];
   const std::string& target =
       route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
   if (t->kind == RouteTarget::kBlackhole) {
-    if (p.why) p.Hop("route-table", rt->id, "",
-          route.destination.ToString() + " -> " + target + " (blackhole)",
-          route.destination.ToString(), false);
+    if (p.why)
+      p.Hop("route-table", rt->id, "",
+            route.destination.ToString() + " -> " + target + " (blackhole)",
+            route.destination.ToString(), false);
     return Drop(p, DropReason::kBlackholeRoute, a);
   }
-  if (p.why) p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
-        route.destination.ToString());
+  if (p.why)
+    p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
+          route.destination.ToString());
 
   switch (t->kind) {
     case RouteTarget::kLocal: {
       int32_t b = s.EniByAddress(A.vpc, p.dst);
       if (b < 0) {
-        if (p.why) p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "", false);
+        if (p.why)
+          p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "",
+                false);
         return Drop(p, DropReason::kNoDestination, a);
       }
       return ToEni(s, p, A.subnet, b);
@@ -278,69 +288,77 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
   if (from_subnet >= 0 && from_subnet != B.subnet) {
     const SubnetState& src = s.subnets[from_subnet];
     NaclMatch out = NaclAt(s, src.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
-    if (p.why) p.Hop("network-acl", src.acl_id, "egress",
-          std::string(out.allow ? "allow" : "deny") + " by rule " +
-              (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
-          std::to_string(out.rule_number), out.allow);
+    if (p.why)
+      p.Hop("network-acl", src.acl_id, "egress",
+            std::string(out.allow ? "allow" : "deny") + " by rule " +
+                (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
+            std::to_string(out.rule_number), out.allow);
     if (!out.allow)
       return Drop(p, DropReason::kNetworkAcl, p.in.kind == Ingress::kEni ? p.in.index : b);
   }
   if (from_subnet != B.subnet) {
     const SubnetState& dst = s.subnets[B.subnet];
     NaclMatch in = NaclAt(s, dst.nacl_in).Evaluate(p.src, p.h.protocol, p.key);
-    if (p.why) p.Hop("network-acl", dst.acl_id, "ingress",
-          std::string(in.allow ? "allow" : "deny") + " by rule " +
-              (in.rule_number == 32767 ? std::string("*") : std::to_string(in.rule_number)),
-          std::to_string(in.rule_number), in.allow);
+    if (p.why)
+      p.Hop("network-acl", dst.acl_id, "ingress",
+            std::string(in.allow ? "allow" : "deny") + " by rule " +
+                (in.rule_number == 32767 ? std::string("*") : std::to_string(in.rule_number)),
+            std::to_string(in.rule_number), in.allow);
     if (!in.allow) return Drop(p, DropReason::kNetworkAcl, b);
   }
   if (!B.active) {
-    if (p.why) p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
+    if (p.why)
+      p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
     return Drop(p, DropReason::kEniNotActive, b);
   }
   bool owns = B.Owns(p.dst);
   if (B.source_dest_check && !owns) {
-    if (p.why) p.Hop("network-interface", B.id, "ingress",
-          "source/destination check: " + p.dst.ToString() + " is not this interface's address", "",
-          false);
+    if (p.why)
+      p.Hop("network-interface", B.id, "ingress",
+            "source/destination check: " + p.dst.ToString() + " is not this interface's address",
+            "", false);
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
-  FlowKey fk{p.src.value(), p.dst.value(), p.sport,
-             p.dport,       p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             B.key,
-             0};
+  FlowKey fk{p.src.value(), p.dst.value(),
+             p.sport,       p.dport,
+             p.h.protocol,  static_cast<uint8_t>(p.h.family),
+             B.key,         0};
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
     p.dst_ct = e;
     p.dst_reply = reply;
-    if (p.why) p.Hop("security-group", "", "ingress",
-          reply ? "reply of a tracked connection" : "tracked connection");
+    if (p.why)
+      p.Hop("security-group", "", "ingress",
+            reply ? "reply of a tracked connection" : "tracked connection");
   } else {
     const SgClassifier& sg = s.classifiers[B.classifier];
     if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key)) {
-      if (p.why) p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
-            "no inbound rule allows " + Proto(p.h.protocol) + " from " + p.src.ToString(), "",
-            false);
+      if (p.why)
+        p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
+              "no inbound rule allows " + Proto(p.h.protocol) + " from " + p.src.ToString(), "",
+              false);
       return Drop(p, DropReason::kSecurityGroup, b);
     }
     if (p.why) {
       const FlatRule* r = sg.FirstMatch(Direction::kIngress, p.src, p.h.protocol, p.key);
-      if (p.why) p.Hop(
-          "security-group", r ? r->group_id : "", "ingress",
-          "inbound rule allows " + Proto(p.h.protocol) + " from " +
-              (r ? (r->referenced_group_id.empty() ? r->remote.ToString() : r->referenced_group_id)
-                 : std::string("?")),
-          r ? r->rule_id : "");
+      if (p.why)
+        p.Hop("security-group", r ? r->group_id : "", "ingress",
+              "inbound rule allows " + Proto(p.h.protocol) + " from " +
+                  (r ? (r->referenced_group_id.empty() ? r->remote.ToString()
+                                                       : r->referenced_group_id)
+                     : std::string("?")),
+              r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
       p.dst_ct = ct_->Insert(fk, p.now);
       if (!p.dst_ct) return Drop(p, DropReason::kConntrackFull, b);
     }
   }
-  if (p.why) p.Hop("network-interface", B.id, "ingress",
-        owns ? "delivered" : "delivered for forwarding (source/destination check off)");
+  if (p.why)
+    p.Hop("network-interface", B.id, "ingress",
+          owns ? "delivered" : "delivered for forwarding (source/destination check off)");
   p.v.outcome = Outcome::kDeliveredToEni;
   p.v.eni = b;
   p.v.forwarded = !owns;
@@ -354,23 +372,26 @@ Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int
   const EniState& A = s.enis[from_eni];
   const SubnetState& sub = s.subnets[A.subnet];
   NaclMatch out = NaclAt(s, sub.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
-  if (p.why) p.Hop("network-acl", sub.acl_id, "egress",
-        std::string(out.allow ? "allow" : "deny") + " by rule " +
-            (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
-        std::to_string(out.rule_number), out.allow);
+  if (p.why)
+    p.Hop("network-acl", sub.acl_id, "egress",
+          std::string(out.allow ? "allow" : "deny") + " by rule " +
+              (out.rule_number == 32767 ? std::string("*") : std::to_string(out.rule_number)),
+          std::to_string(out.rule_number), out.allow);
   if (!out.allow) return Drop(p, DropReason::kNetworkAcl, from_eni);
   p.v.igw = igw;
   if (p.src.is_v4()) {
     const NatEntry* nat = s.NatByPrivate(A.vpc, p.src);
     if (!nat) {
-      if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress",
-            p.src.ToString() + " has no public IPv4 address or elastic IP", "", false);
+      if (p.why)
+        p.Hop("internet-gateway", s.igws[igw].id, "egress",
+              p.src.ToString() + " has no public IPv4 address or elastic IP", "", false);
       return Drop(p, DropReason::kNoPublicIp, from_eni);
     }
     p.v.nat_src = true;
     p.v.src = nat->public_ip;
-    if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress",
-          "source " + p.src.ToString() + " translated to " + nat->public_ip.ToString());
+    if (p.why)
+      p.Hop("internet-gateway", s.igws[igw].id, "egress",
+            "source " + p.src.ToString() + " translated to " + nat->public_ip.ToString());
   } else {
     p.v.src = p.src;
     if (p.why) p.Hop("internet-gateway", s.igws[igw].id, "egress", "IPv6: no translation");
@@ -393,31 +414,36 @@ Verdict Pipeline::FromInternet(const Snapshot& s, Packet& p) {
   if (p.dst.is_v4()) {
     const NatEntry* nat = s.NatByPublic(p.dst);
     if (!nat) {
-      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
-            p.dst.ToString() + " is not a public IPv4 of any interface", "", false);
+      if (p.why)
+        p.Hop("internet-gateway", G.id, "ingress",
+              p.dst.ToString() + " is not a public IPv4 of any interface", "", false);
       return Drop(p, DropReason::kNoNatMapping, -1);
     }
     if (G.vpc != nat->vpc) {
-      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
-            "the gateway is not attached to the VPC of " + p.dst.ToString(), "", false);
+      if (p.why)
+        p.Hop("internet-gateway", G.id, "ingress",
+              "the gateway is not attached to the VPC of " + p.dst.ToString(), "", false);
       return Drop(p, DropReason::kGatewayNotAttached, nat->eni);
     }
-    if (p.why) p.Hop("internet-gateway", G.id, "ingress",
-          "destination " + p.dst.ToString() + " translated to " + nat->private_ip.ToString());
+    if (p.why)
+      p.Hop("internet-gateway", G.id, "ingress",
+            "destination " + p.dst.ToString() + " translated to " + nat->private_ip.ToString());
     p.dst = nat->private_ip;
     p.v.nat_dst = true;
     b = nat->eni;
   } else {
     int32_t vpc = s.VpcByIpv6(p.dst);
     if (vpc < 0 || G.vpc != vpc) {
-      if (p.why) p.Hop("internet-gateway", G.id, "ingress",
-            "no VPC behind this gateway has " + p.dst.ToString(), "", false);
+      if (p.why)
+        p.Hop("internet-gateway", G.id, "ingress",
+              "no VPC behind this gateway has " + p.dst.ToString(), "", false);
       return Drop(p, vpc < 0 ? DropReason::kNoDestination : DropReason::kGatewayNotAttached, -1);
     }
     b = s.EniByAddress(vpc, p.dst);
     if (b < 0) {
-      if (p.why) p.Hop("internet-gateway", G.id, "ingress", "no network interface has " + p.dst.ToString(), "",
-            false);
+      if (p.why)
+        p.Hop("internet-gateway", G.id, "ingress", "no network interface has " + p.dst.ToString(),
+              "", false);
       return Drop(p, DropReason::kNoDestination, -1);
     }
     if (p.why) p.Hop("internet-gateway", G.id, "ingress", "IPv6: no translation");

@@ -2,9 +2,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <optional>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <shared_mutex>
 
@@ -198,10 +198,11 @@ void Ec2Service::Execute(const std::string& account, const std::string& region,
   if (!changes.empty() && change_hook_) change_hook_();
 
   if (changes.empty()) return done(std::move(out));
-  store_.Commit(std::move(changes), [done = std::move(done), out = std::move(out)](Status st) mutable {
-    if (!st.ok()) return done(st);
-    done(std::move(out));
-  });
+  store_.Commit(std::move(changes),
+                [done = std::move(done), out = std::move(out)](Status st) mutable {
+                  if (!st.ok()) return done(st);
+                  done(std::move(out));
+                });
 }
 
 }  // namespace minivpc::ec2api

@@ -25,8 +25,7 @@ void Option(std::vector<uint8_t>& v, uint8_t code, uint32_t value) {
 }  // namespace
 
 std::optional<std::vector<uint8_t>> DhcpReply(std::span<const uint8_t> frame,
-                                              const dp::PacketHeaders& h,
-                                              const DhcpLease& lease) {
+                                              const dp::PacketHeaders& h, const DhcpLease& lease) {
   if (!h.src.is_v4() || h.protocol != 17 || h.dst_port != 67 || h.src_port != 68) {
     return std::nullopt;
   }
@@ -51,19 +50,19 @@ std::optional<std::vector<uint8_t>> DhcpReply(std::span<const uint8_t> frame,
   r[0] = 2;  // BOOTREPLY
   r[1] = 1;
   r[2] = 6;
-  for (int i = 4; i < 8; ++i) r[i] = msg[i];      // xid
-  r[10] = msg[10];                                // flags (broadcast bit)
+  for (int i = 4; i < 8; ++i) r[i] = msg[i];  // xid
+  r[10] = msg[10];                            // flags (broadcast bit)
   r[11] = msg[11];
-  Put32(r, 16, lease.address.v4());               // yiaddr
-  Put32(r, 20, lease.router.v4());                // siaddr
-  for (int i = 28; i < 44; ++i) r[i] = msg[i];    // chaddr
+  Put32(r, 16, lease.address.v4());             // yiaddr
+  Put32(r, 20, lease.router.v4());              // siaddr
+  for (int i = 28; i < 44; ++i) r[i] = msg[i];  // chaddr
   r.insert(r.end(), {99, 130, 83, 99});
   r.insert(r.end(), {53, 1, type == kDiscover ? kOffer : kAck});
-  Option(r, 54, lease.router.v4());                                   // server id
-  Option(r, 51, lease.lease_seconds);                                 // lease time
+  Option(r, 54, lease.router.v4());                                           // server id
+  Option(r, 51, lease.lease_seconds);                                         // lease time
   Option(r, 1, lease.prefix == 0 ? 0 : ~uint32_t{0} << (32 - lease.prefix));  // mask
-  Option(r, 3, lease.router.v4());                                    // router
-  Option(r, 6, lease.dns.v4());                                       // DNS
+  Option(r, 3, lease.router.v4());                                            // router
+  Option(r, 6, lease.dns.v4());                                               // DNS
   r.push_back(255);
 
   dp::PacketHeaders out;

@@ -26,7 +26,6 @@ struct DhcpLease {
 // If `frame` (parsed as `h`) is a DHCP DISCOVER or REQUEST from the lease's
 // client, the OFFER or ACK frame to send back; nullopt otherwise.
 std::optional<std::vector<uint8_t>> DhcpReply(std::span<const uint8_t> frame,
-                                              const dp::PacketHeaders& h,
-                                              const DhcpLease& lease);
+                                              const dp::PacketHeaders& h, const DhcpLease& lease);
 
 }  // namespace minivpc::live

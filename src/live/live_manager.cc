@@ -8,8 +8,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <shared_mutex>
 #include <sstream>
 
@@ -67,8 +67,8 @@ std::map<std::string, WantInstance> Desired(Cloud& cloud) {
         const Subnet* s = e ? region->subnets.Find(e->subnet_id) : nullptr;
         const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
         if (!e || !s || !vpc || !e->attachment) continue;
-        WantEni we{e->id, e->attachment->device_index, e->mac, e->primary_ip().address, s->cidr,
-                   s->cidr.base().Plus(1), {}, e->ipv6_addresses};
+        WantEni we{e->id,   e->attachment->device_index, e->mac, e->primary_ip().address,
+                   s->cidr, s->cidr.base().Plus(1),      {},     e->ipv6_addresses};
         for (size_t i = 1; i < e->private_ips.size(); ++i) {
           we.secondary.push_back(e->private_ips[i].address);
         }
@@ -170,9 +170,9 @@ Status LiveManager::SetUpInternet() {
   internet_ = std::make_shared<TapDevice>(std::move(tap));
   internet_mac_ = MacAddress(kInternetHostMac);
   MINIVPC_RETURN_IF_ERROR(Run({"ip", "link", "set", "mvtinet", "netns", kInternetNamespace}));
-  MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "link", "set", "mvtinet", "name",
-                               "eth0", "address", internet_mac_.ToString(), "mtu",
-                               std::to_string(options_.mtu), "up"}));
+  MINIVPC_RETURN_IF_ERROR(
+      Run({"ip", "-n", kInternetNamespace, "link", "set", "mvtinet", "name", "eth0", "address",
+           internet_mac_.ToString(), "mtu", std::to_string(options_.mtu), "up"}));
   // Test hosts: the first addresses of the pool's last /24, which the
   // public-IPv4 allocator never hands out (see Cloud::Options).
   Cidr hosts = pool.Subnet(24, (pool.Size() >> 8) - 1);
@@ -180,9 +180,9 @@ Status LiveManager::SetUpInternet() {
   for (int i = 1; i <= 3; ++i) {
     IpAddress a = hosts.base().Plus(static_cast<uint128>(i));
     internet_hosts_.push_back(a);
-    MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "addr", "add",
-                                 a.ToString() + "/" + std::to_string(pool.prefix()), "dev",
-                                 "eth0"}));
+    MINIVPC_RETURN_IF_ERROR(
+        Run({"ip", "-n", kInternetNamespace, "addr", "add",
+             a.ToString() + "/" + std::to_string(pool.prefix()), "dev", "eth0"}));
   }
   return Status::Ok();
 }
@@ -266,9 +266,9 @@ void LiveManager::Observe(const LiveView& v, const dp::PacketHeaders& h, int32_t
     s.dst = h.dst;
     s.egress = true;
     s.accept = verdict.delivered() || (verdict.eni >= 0 && verdict.eni != p.eni);
-    s.traffic_path = verdict.outcome == dp::Outcome::kDeliveredToEni       ? 1
+    s.traffic_path = verdict.outcome == dp::Outcome::kDeliveredToEni        ? 1
                      : verdict.outcome == dp::Outcome::kDeliveredToInternet ? 8
-                                                                             : 0;
+                                                                            : 0;
     flow_logs_->Record(s);
   }
   if (verdict.eni < 0 || verdict.outcome == dp::Outcome::kDeliveredToInternet) return;
@@ -335,7 +335,8 @@ void LiveManager::Reconcile() {
     // ENIs detached (or moved to another index) lose their device.
     for (auto e = li.enis.begin(); e != li.enis.end();) {
       bool keep = false;
-      for (const auto& we : w.enis) keep |= we.id == e->first && we.device_index == e->second.device_index;
+      for (const auto& we : w.enis)
+        keep |= we.id == e->first && we.device_index == e->second.device_index;
       e = keep ? std::next(e) : li.enis.erase(e);
     }
     bool start = w.running && !li.running;
@@ -347,8 +348,8 @@ void LiveManager::Reconcile() {
         std::string name = TapName(we.id);
         auto tap = TapDevice::Create(name);
         if (!tap.ok() || !Run({"ip", "link", "set", name, "netns", li.ns}).ok() ||
-            !Run({"ip", "-n", li.ns, "link", "set", name, "name", eth, "address",
-                  we.mac.ToString(), "mtu", std::to_string(options_.mtu)})
+            !Run({"ip", "-n", li.ns, "link", "set", name, "name", eth, "address", we.mac.ToString(),
+                  "mtu", std::to_string(options_.mtu)})
                  .ok()) {
           li.enis.erase(eit);
           continue;
@@ -362,10 +363,10 @@ void LiveManager::Reconcile() {
         le.addresses.clear();
         std::string prefix = std::to_string(we.subnet.prefix());
         if (options_.dhcp) {
-          auto pid = Spawn({"ip", "netns", "exec", li.ns, "udhcpc", "-i", eth, "-f", "-q", "-n",
-                            "-t", "20", "-T", "1", "-A", "1", "-s",
-                            options_.run_dir + "/udhcpc.script"},
-                           options_.run_dir + "/" + id + "-" + eth + ".dhcp.log");
+          auto pid =
+              Spawn({"ip", "netns", "exec", li.ns, "udhcpc", "-i", eth, "-f", "-q", "-n", "-t",
+                     "20", "-T", "1", "-A", "1", "-s", options_.run_dir + "/udhcpc.script"},
+                    options_.run_dir + "/" + id + "-" + eth + ".dhcp.log");
           if (pid.ok()) dhcp_clients.push_back({*pid, id + "/" + eth});
         } else {
           (void)Run({"ip", "-n", li.ns, "addr", "replace", we.primary.ToString() + "/" + prefix,
@@ -383,7 +384,8 @@ void LiveManager::Reconcile() {
       if (!w.running) continue;
       // Secondary IPv4s and IPv6 addresses, as ec2-net-utils adds them.
       std::set<std::string> wanted;
-      for (const auto& a : we.secondary) wanted.insert(a.ToString() + "/" + std::to_string(we.subnet.prefix()));
+      for (const auto& a : we.secondary)
+        wanted.insert(a.ToString() + "/" + std::to_string(we.subnet.prefix()));
       for (const auto& a : we.ipv6) wanted.insert(a.ToString() + "/64");
       for (const auto& a : le.addresses) {
         if (!wanted.count(a)) (void)Run({"ip", "-n", li.ns, "addr", "del", a, "dev", eth});
@@ -421,8 +423,9 @@ void LiveManager::Reconcile() {
           const Subnet* s = region->subnets.Find(e->subnet_id);
           const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
           if (!s || !vpc) continue;
-          Port p{le.tap, eni_id, region_index, idx, e->mac, s->cidr, s->cidr.base().Plus(1),
-                 vpc->cidr.base().Plus(2), li.running};
+          Port p{le.tap,    eni_id,  region_index,           idx,
+                 e->mac,    s->cidr, s->cidr.base().Plus(1), vpc->cidr.base().Plus(2),
+                 li.running};
           rv.port_by_eni[idx] = static_cast<int>(view->ports.size());
           view->port_by_fd[le.tap->fd()] = static_cast<int>(view->ports.size());
           view->ports.push_back(std::move(p));

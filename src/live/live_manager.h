@@ -34,7 +34,7 @@
 namespace minivpc::live {
 
 struct LiveOptions {
-  bool dhcp = true;             // false: addresses configured statically (--no-dhcp)
+  bool dhcp = true;  // false: addresses configured statically (--no-dhcp)
   std::string run_dir = "var/live";
   int mtu = 1500;
   std::string flow_log_dir = "var/flow-logs";  // flow log files (see flow_log_writer.h)

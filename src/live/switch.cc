@@ -27,7 +27,8 @@ void SetMacs(std::span<uint8_t> frame, MacAddress dst, MacAddress src) {
 
 uint32_t NowSeconds() {
   using namespace std::chrono;
-  return static_cast<uint32_t>(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
+  return static_cast<uint32_t>(
+      duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
 }
 
 }  // namespace
@@ -150,8 +151,8 @@ void Switch::HandleFrame(const LiveView& v, int fd, std::span<uint8_t> frame) {
 void Switch::FromEni(const LiveView& v, const Port& port, std::span<uint8_t> frame,
                      const dp::PacketHeaders& h) {
   if (h.protocol == 17 && h.dst_port == 67) {
-    DhcpLease lease{port.mac, {}, port.subnet.prefix(), port.router, port.dns,
-                    MacAddress(kRouterMac)};
+    DhcpLease lease{port.mac,    {},       port.subnet.prefix(),
+                    port.router, port.dns, MacAddress(kRouterMac)};
     const dp::Snapshot& s = *v.regions[port.region].snapshot;
     lease.address = s.enis[port.eni].addresses.front();
     if (auto reply = DhcpReply(frame, h, lease)) {
@@ -166,8 +167,7 @@ void Switch::FromEni(const LiveView& v, const Port& port, std::span<uint8_t> fra
   Deliver(v, verdict, port.region, from, frame, h);
 }
 
-void Switch::FromInternet(const LiveView& v, std::span<uint8_t> frame,
-                          const dp::PacketHeaders& h) {
+void Switch::FromInternet(const LiveView& v, std::span<uint8_t> frame, const dp::PacketHeaders& h) {
   for (size_t r = 0; r < v.regions.size(); ++r) {
     const dp::Snapshot& s = *v.regions[r].snapshot;
     int32_t vpc = -1;

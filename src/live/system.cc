@@ -82,7 +82,8 @@ Status Run(const std::vector<std::string>& argv) {
 
 StatusOr<int> Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
   int fd = -1;
-  if (!log_path.empty()) fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (!log_path.empty())
+    fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   StatusOr<pid_t> pid = Start(argv, fd, fd);
   if (fd >= 0) close(fd);
   if (!pid.ok()) return pid.status();

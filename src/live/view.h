@@ -24,12 +24,12 @@ inline constexpr uint64_t kGatewayMac = 0x026d76706302ull;
 struct Port {
   std::shared_ptr<TapDevice> tap;
   std::string eni_id;
-  size_t region = 0;       // index into LiveView::regions
-  int32_t eni = -1;        // index in that region's snapshot
+  size_t region = 0;  // index into LiveView::regions
+  int32_t eni = -1;   // index in that region's snapshot
   MacAddress mac;
-  Cidr subnet;             // the ENI's subnet (IPv4)
-  IpAddress router;        // subnet .1
-  IpAddress dns;           // VPC .2
+  Cidr subnet;       // the ENI's subnet (IPv4)
+  IpAddress router;  // subnet .1
+  IpAddress dns;     // VPC .2
   bool running = false;
 };
 

@@ -23,7 +23,8 @@ struct RouteResponse {
   std::string content_type = "application/json";
   std::string body;
 };
-using RouteHandler = std::function<RouteResponse(const std::string& method, const std::string& body)>;
+using RouteHandler =
+    std::function<RouteResponse(const std::string& method, const std::string& body)>;
 
 class HttpServer {
  public:

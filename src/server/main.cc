@@ -7,16 +7,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "common/random.h"
 #include "ec2api/service.h"
+#include "live/live_manager.h"
+#include "live/system.h"
 #include "server/client.h"
 #include "server/http_server.h"
 #include "server/trace_route.h"
-#include "live/live_manager.h"
-#include "live/system.h"
 #include "store/persistence.h"
 #include "store/store.h"
 #include "vpc/cloud.h"
@@ -103,7 +102,8 @@ int Serve(const ServeFlags& f) {
   if (f.live) {
     live::LiveOptions lo;
     lo.dhcp = !f.no_dhcp;
-    lo.run_dir = (f.in_memory ? std::string("var") : std::filesystem::path(f.state).parent_path().string());
+    lo.run_dir =
+        (f.in_memory ? std::string("var") : std::filesystem::path(f.state).parent_path().string());
     if (lo.run_dir.empty()) lo.run_dir = ".";
     lo.flow_log_dir = lo.run_dir + "/flow-logs";
     lo.run_dir += "/live";
@@ -114,8 +114,10 @@ int Serve(const ServeFlags& f) {
       return 1;
     }
     service.SetChangeHook([&live_mode] { live_mode->Notify(); });
-    std::printf("minivpc: live mode: instances are network namespaces (mv-<instance-id>), "
-                "internet hosts in %s\n", live::kInternetNamespace);
+    std::printf(
+        "minivpc: live mode: instances are network namespaces (mv-<instance-id>), "
+        "internet hosts in %s\n",
+        live::kInternetNamespace);
   }
   if (!f.port_file.empty()) std::ofstream(f.port_file) << server.port() << "\n";
   std::printf("minivpc: state %s (%zu rows restored in %.1f ms)\n",
@@ -143,8 +145,8 @@ struct TraceFlags {
 
 int Trace(const TraceFlags& f) {
   using namespace minivpc;
-  nlohmann::json req{{"source", f.source},         {"destination", f.destination},
-                     {"protocol", f.protocol},     {"port", f.port},
+  nlohmann::json req{{"source", f.source},           {"destination", f.destination},
+                     {"protocol", f.protocol},       {"port", f.port},
                      {"source_port", f.source_port}, {"source_ip", f.source_ip}};
   std::string region = f.region;
   if (region.empty()) {
@@ -231,8 +233,9 @@ int main(int argc, char** argv) {
   TraceFlags trace;
   CLI::App* t = app.add_subcommand(
       "trace", "Explain one packet's forward and return path (exit 0 if it gets through)");
-  t->add_option("--endpoint", trace.endpoint, "Server URL (default: $MINIVPC_ENDPOINT or " +
-                                                  std::string(minivpc::kDefaultEndpoint) + ")");
+  t->add_option(
+      "--endpoint", trace.endpoint,
+      "Server URL (default: $MINIVPC_ENDPOINT or " + std::string(minivpc::kDefaultEndpoint) + ")");
   t->add_option("--source", trace.source, "ENI id, instance id, or 'internet'")->required();
   t->add_option("--destination", trace.destination, "Destination IPv4/IPv6 address")->required();
   t->add_option("--protocol", trace.protocol, "tcp, udp, icmp, icmpv6 or a number")

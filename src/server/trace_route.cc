@@ -1,8 +1,7 @@
 #include "server/trace_route.h"
 
-#include <shared_mutex>
-
 #include <nlohmann/json.hpp>
+#include <shared_mutex>
 
 #include "analysis/trace.h"
 #include "common/error_codes.h"
@@ -11,14 +10,12 @@ namespace minivpc {
 namespace {
 
 RouteResponse Error(int status, std::string_view code, const std::string& message) {
-  return {status, "application/json",
-          nlohmann::json{{"error", code}, {"message", message}}.dump()};
+  return {status, "application/json", nlohmann::json{{"error", code}, {"message", message}}.dump()};
 }
 
 }  // namespace
 
-RouteHandler MakeTraceRoute(Cloud& cloud, std::string default_account,
-                            std::string default_region) {
+RouteHandler MakeTraceRoute(Cloud& cloud, std::string default_account, std::string default_region) {
   return [&cloud, default_account, default_region](const std::string& method,
                                                    const std::string& body) -> RouteResponse {
     if (method != "POST") return Error(405, "MethodNotAllowed", "use POST");

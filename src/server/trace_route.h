@@ -14,7 +14,6 @@
 
 namespace minivpc {
 
-RouteHandler MakeTraceRoute(Cloud& cloud, std::string default_account,
-                            std::string default_region);
+RouteHandler MakeTraceRoute(Cloud& cloud, std::string default_account, std::string default_region);
 
 }  // namespace minivpc
