@@ -1,3 +1,4 @@
+#include "dataplane/conntrack.h"
 #include "dpdk_baseline.h"
 
 #include <pthread.h>
@@ -22,26 +23,6 @@ using internal::kHopIgw;
 using internal::kHopIndexMask;
 using internal::kHopLocal;
 using internal::kHopShift;
-
-// Connection tracking pairs an ICMP query with its reply, as dp::Pipeline
-// does: both use the query type as their "ports".
-uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
-  if (proto == 1) {
-    switch (type) {
-      case 0:
-        return 8;
-      case 14:
-        return 13;
-      case 16:
-        return 15;
-      case 18:
-        return 17;
-      default:
-        return type;
-    }
-  }
-  return type == 129 ? 128 : type;
-}
 
 // AWS's idle timeouts, as dp::Conntrack::Options.
 uint32_t TimeoutFor(uint8_t proto, const CtEntry& e) {
@@ -91,7 +72,7 @@ BaselineVerdict DpdkBaseline::Impl::Process(const dp::PacketHeaders& h, int32_t 
     p.key = p.dport;
   } else if (p.proto == 1 || p.proto == 58) {
     p.key = static_cast<uint16_t>(h.icmp_type << 8 | h.icmp_code);
-    p.sport = p.dport = IcmpFlowType(p.proto, h.icmp_type);
+    p.sport = p.dport = dp::IcmpFlowType(p.proto, h.icmp_type);
   }
   if (a < 0 || a >= static_cast<int32_t>(enis.size())) return Drop(DropReason::kEniNotActive, a);
   const Eni& A = enis[a];

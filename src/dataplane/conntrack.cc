@@ -20,6 +20,24 @@ inline uint64_t EndpointHash(uint128 addr, uint16_t port) {
 
 }  // namespace
 
+uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
+  if (proto == 1) {
+    switch (type) {
+      case 0:
+        return 8;
+      case 14:
+        return 13;
+      case 16:
+        return 15;
+      case 18:
+        return 17;
+      default:
+        return type;
+    }
+  }
+  return type == 129 ? 128 : type;
+}
+
 Conntrack::Conntrack(Options options) : options_(options), max_entries_(options.max_entries) {
   size_t cap = 16;
   while (cap < max_entries_ * 2) cap <<= 1;

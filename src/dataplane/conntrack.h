@@ -51,6 +51,11 @@ struct FlowKey {
   bool operator==(const FlowKey&) const = default;
 };
 
+// Connection tracking pairs an ICMP query with its reply (echo 8/0,
+// timestamp 13/14, ...; ICMPv6 echo 128/129): both map to the query type,
+// which flows use as both "ports" so the key is the same either way.
+uint16_t IcmpFlowType(uint8_t proto, uint8_t type);
+
 class Conntrack {
  public:
   struct Options {

@@ -29,27 +29,6 @@ struct Pipeline::Packet {
 
 namespace {
 
-// Connection tracking pairs an ICMP query with its reply (echo 8/0, timestamp
-// 13/14, ...; ICMPv6 echo 128/129): both map to the query type, used as both
-// "ports" so the key is the same in either direction.
-uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
-  if (proto == 1) {
-    switch (type) {
-      case 0:
-        return 8;
-      case 14:
-        return 13;
-      case 16:
-        return 15;
-      case 18:
-        return 17;
-      default:
-        return type;
-    }
-  }
-  return type == 129 ? 128 : type;
-}
-
 // A subnet always has an ACL; an index of -1 (inconsistent rows) denies.
 const CompiledNacl& NaclAt(const Snapshot& s, int32_t i) {
   static const CompiledNacl kDenyAll;

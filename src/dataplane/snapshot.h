@@ -46,8 +46,8 @@ struct CompiledRouteTable {
 
 struct EniState {
   std::string id;
-  uint64_t key = 0;  // hash of the id: names the ENI in connection tracking,
-                     // so tracked flows survive snapshot swaps
+  uint64_t key = 0;         // hash of the id: names the ENI in connection tracking,
+                            // so tracked flows survive snapshot swaps
   std::string instance_id;  // "" when detached
   int32_t subnet = -1;
   int32_t vpc = -1;

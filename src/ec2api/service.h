@@ -17,9 +17,8 @@
 
 #include <functional>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "ec2api/protocol/form_urlencoded.h"
 #include "store/store.h"

@@ -224,12 +224,12 @@ struct PathFilter {
 // Reachability Analyzer: a path to analyse (nip-...).
 struct NetworkInsightsPath {
   std::string id;
-  std::string source;          // instance, ENI or internet gateway id
-  std::string destination;     // instance, ENI or internet gateway id, or ""
+  std::string source;       // instance, ENI or internet gateway id
+  std::string destination;  // instance, ENI or internet gateway id, or ""
   std::string source_ip;
   std::string destination_ip;
   std::string protocol = "tcp";
-  int destination_port = 0;    // 0 = any
+  int destination_port = 0;  // 0 = any
   int64_t created_ms = 0;
   Tags tags;
   std::optional<PathFilter> filter_at_source;
@@ -261,7 +261,7 @@ struct FlowLog {
   std::string log_group_name;        // cloud-watch-logs only
   std::string deliver_logs_permission_arn;
   std::string deliver_cross_account_role;
-  std::string log_format;  // "${field} ${field} ..."
+  std::string log_format;              // "${field} ${field} ..."
   int max_aggregation_interval = 600;  // seconds: 60 or 600
   std::string deliver_logs_status = "SUCCESS";
   // s3 DestinationOptions ("" = not given).

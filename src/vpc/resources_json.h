@@ -45,9 +45,8 @@ MINIVPC_JSON(NetworkInsightsPath, id, source, destination, source_ip, destinatio
 MINIVPC_JSON(NetworkInsightsAnalysis, id, path_id, started_ms, status, path_found, findings, tags)
 MINIVPC_JSON(FlowLog, id, resource_id, resource_type, traffic_type, log_destination_type,
              log_destination, log_group_name, deliver_logs_permission_arn,
-             deliver_cross_account_role, log_format, max_aggregation_interval,
-             deliver_logs_status, file_format, hive_compatible_partitions, per_hour_partition,
-             creation_time_ms, tags)
+             deliver_cross_account_role, log_format, max_aggregation_interval, deliver_logs_status,
+             file_format, hive_compatible_partitions, per_hour_partition, creation_time_ms, tags)
 MINIVPC_JSON(IdempotencyRecord, id, request_hash, response)
 
 #undef MINIVPC_JSON
