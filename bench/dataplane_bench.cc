@@ -49,11 +49,25 @@ namespace {
 constexpr uint32_t kNow = 1000;  // seconds; nothing expires during a run
 constexpr size_t kEstablishedFlows = 64 * 1024;
 constexpr size_t kNewFlows = 256 * 1024;  // two inserts each at most: < kConntrack
-constexpr size_t kConntrack = 1 << 20;    // flows, as Conntrack::Options' default
+constexpr size_t kConntrack = 1 << 20;    // flows
 
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+// The kernel's count of transparent huge pages backing this process.
+std::string AnonHugePages() {
+  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (!f) return "unknown";
+  char line[256];
+  std::string out = "unknown";
+  while (std::fgets(line, sizeof line, f)) {
+    unsigned long kb = 0;
+    if (std::sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+      out = std::to_string(kb / 1024) + " MiB";
+  }
+  std::fclose(f);
+  return out;
 }
 size_t HeapInUse() {
   struct mallinfo2 m = mallinfo2();
@@ -78,7 +92,8 @@ struct Fixture {
   WorldSummary world;
   std::shared_ptr<const dp::Snapshot> snap;
   size_t snapshot_heap = 0;
-  std::unique_ptr<dp::Conntrack> ct = std::make_unique<dp::Conntrack>();
+  std::unique_ptr<dp::Conntrack> ct =
+      std::make_unique<dp::Conntrack>(dp::Conntrack::Options{.max_entries = kConntrack});
   std::vector<BenchPacket> warm;         // first packets of the tracked flows
   std::vector<BenchPacket> established;  // their packets and replies, shuffled
   std::vector<BenchPacket> fresh;        // first packets of other flows
@@ -274,8 +289,8 @@ void VerifyAll(Fixture& f) {
 }
 
 // Checks a timed run's deliveries against the verified pass and reports.
-void Finish(benchmark::State& state, uint64_t delivered, const Expected& e, uint64_t allocs) {
-  uint64_t n = state.iterations();
+void Finish(benchmark::State& state, uint64_t delivered, const Expected& e, uint64_t allocs,
+            uint64_t n) {
   if (delivered != e.For(n)) {
     Disagree("a timed run delivered " + std::to_string(delivered) + " of " + std::to_string(n) +
              " packets, the verified pass " + std::to_string(e.For(n)));
@@ -302,7 +317,35 @@ void RunPipeline(benchmark::State& state, Fixture& f, const std::vector<BenchPac
       state.ResumeTiming();
     }
   }
-  Finish(state, delivered, e, AllocationCount() - allocs);
+  Finish(state, delivered, e, AllocationCount() - allocs, state.iterations());
+}
+
+// As RunPipeline, kBurst packets per iteration through ProcessBurst (the
+// last burst of a pass may be shorter).
+void RunPipelineBurst(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
+                      const Expected& e, bool clear_each_pass) {
+  std::vector<dp::BurstItem> items;
+  items.reserve(packets.size());
+  for (const auto& b : packets) items.push_back({&b.h, dp::Ingress::FromEni(b.from_eni)});
+  dp::Pipeline pipeline(f.ct.get());
+  const dp::Snapshot& snap = *f.snap;
+  dp::Verdict out[dp::Pipeline::kBurst];
+  size_t i = 0;
+  uint64_t delivered = 0, sent = 0, allocs = AllocationCount();
+  for (auto _ : state) {
+    size_t n = std::min(dp::Pipeline::kBurst, items.size() - i);
+    pipeline.ProcessBurst(snap, std::span(items).subspan(i, n), kNow, out);
+    for (size_t k = 0; k < n; ++k) delivered += out[k].delivered();
+    sent += n;
+    if ((i += n) < items.size()) continue;
+    i = 0;
+    if (clear_each_pass) {
+      state.PauseTiming();
+      f.ct->Clear();
+      state.ResumeTiming();
+    }
+  }
+  Finish(state, delivered, e, AllocationCount() - allocs, sent);
 }
 
 #ifdef MINIVPC_HAVE_DPDK
@@ -322,16 +365,24 @@ void RunBaseline(benchmark::State& state, Fixture& f, const std::vector<BenchPac
       state.ResumeTiming();
     }
   }
-  Finish(state, delivered, e, AllocationCount() - allocs);
+  Finish(state, delivered, e, AllocationCount() - allocs, state.iterations());
 }
 #endif
 
 void Register(Fixture& f) {
   benchmark::RegisterBenchmark("BM_EstablishedFlow", [&f](benchmark::State& s) {
     WarmConntrack(f);
-    RunPipeline(s, f, f.established, f.expect_established, false);
+    RunPipelineBurst(s, f, f.established, f.expect_established, false);
   });
   benchmark::RegisterBenchmark("BM_NewFlow", [&f](benchmark::State& s) {
+    f.ct->Clear();
+    RunPipelineBurst(s, f, f.fresh, f.expect_fresh, true);
+  });
+  benchmark::RegisterBenchmark("BM_EstablishedFlow_Single", [&f](benchmark::State& s) {
+    WarmConntrack(f);
+    RunPipeline(s, f, f.established, f.expect_established, false);
+  });
+  benchmark::RegisterBenchmark("BM_NewFlow_Single", [&f](benchmark::State& s) {
     f.ct->Clear();
     RunPipeline(s, f, f.fresh, f.expect_fresh, true);
   });
@@ -397,9 +448,12 @@ void PrintSummary(const Fixture& f, const RateReporter& rates, const std::string
       "  minivpc snapshot: Snapshot::MemoryBytes() %.1f MiB = %.0f B/ENI; heap retained "
       "by Snapshot::Compile (mallinfo2) %.1f MiB = %.0f B/ENI\n",
       snap / 1048576.0, snap / enis, f.snapshot_heap / 1048576.0, f.snapshot_heap / enis);
-  std::printf("  minivpc conntrack: %.1f MiB for %zu flows (%.0f B/flow, %.0f B/ENI)\n",
-              f.ct->MemoryBytes() / 1048576.0, f.ct->capacity(),
-              double(f.ct->MemoryBytes()) / double(f.ct->capacity()), f.ct->MemoryBytes() / enis);
+  std::printf(
+      "  minivpc conntrack: %.1f MiB for %zu flows (%.0f B/flow, %.0f B/ENI), huge pages %s; "
+      "process AnonHugePages %s\n",
+      f.ct->MemoryBytes() / 1048576.0, f.ct->capacity(),
+      double(f.ct->MemoryBytes()) / double(f.ct->capacity()), f.ct->MemoryBytes() / enis,
+      f.ct->huge_pages() ? "advised" : "not available", AnonHugePages().c_str());
 #ifdef MINIVPC_HAVE_DPDK
   if (!f.base) return;
   std::printf("  baseline state (rte_acl, rte_lpm, rte_hash): %.1f MiB = %.0f B/ENI\n",

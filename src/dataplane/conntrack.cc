@@ -1,6 +1,10 @@
 #include "dataplane/conntrack.h"
 
-#include <algorithm>
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 namespace minivpc::dp {
 namespace {
@@ -39,14 +43,40 @@ uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
 }
 
 Conntrack::Conntrack(Options options) : options_(options), max_entries_(options.max_entries) {
-  size_t cap = 16;
-  while (cap < max_entries_ * 2) cap <<= 1;
-  slots_.assign(cap, Entry{});
-  mask_ = cap - 1;
+  Allocate();
 }
 
+Conntrack::Conntrack(const Conntrack& other)
+    : options_(other.options_), max_entries_(other.max_entries_) {
+  Allocate();
+  std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_slots_ * sizeof(Entry));
+  size_ = other.size_;
+  allowance_exceeded_ = other.allowance_exceeded_;
+}
+
+void Conntrack::Allocate() {
+  size_t cap = 16;
+  while (cap < max_entries_ * 2) cap <<= 1;
+  capacity_slots_ = cap;
+  mask_ = cap - 1;
+  // Anonymous memory is zero until written; huge pages are advice (THP
+  // "madvise" mode honours it, "never" ignores it), so the table works
+  // either way. Tables of less than a huge page are not worth the advice.
+  constexpr size_t kHuge = size_t{2} << 20;
+  size_t bytes = cap * sizeof(Entry);
+  mapped_bytes_ = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* p =
+      mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) std::abort();  // construction-time allocation, as std::vector would throw
+  if (bytes >= kHuge) huge_pages_ = madvise(p, mapped_bytes_, MADV_HUGEPAGE) == 0;
+  slots_ = static_cast<Entry*>(p);
+  for (size_t i = 0; i < cap; ++i) new (&slots_[i]) Entry{};
+}
+
+Conntrack::~Conntrack() { munmap(slots_, mapped_bytes_); }
+
 void Conntrack::Clear() {
-  std::fill(slots_.begin(), slots_.end(), Entry{});
+  for (size_t i = 0; i < capacity_slots_; ++i) slots_[i] = Entry{};
   size_ = 0;
 }
 
@@ -70,8 +100,16 @@ uint32_t Conntrack::TimeoutFor(const Entry& e) const {
   }
 }
 
-Conntrack::Entry* Conntrack::Find(const FlowKey& k, uint32_t now_s, bool* reply) {
-  size_t i = Bucket(k);
+uint32_t Conntrack::PeekPeer(const FlowKey& k, size_t bucket) const {
+  const Entry& e = slots_[bucket & mask_];
+  if (!e.used) return kNoSlot;
+  if (e.key == k) return e.cached[0].peer_slot;
+  if (e.key.eni == k.eni && e.key == k.Reversed()) return e.cached[1].peer_slot;
+  return kNoSlot;
+}
+
+Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
+  size_t i = bucket;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
     if (!e.used) return nullptr;  // probe sequences never cross an empty slot

@@ -20,12 +20,19 @@
 // dropped and counted in allowance_exceeded(), as EC2's
 // conntrack_allowance_exceeded metric counts.
 //
+// Performance assumptions. A lookup is one or two cache misses, not a
+// computation: an entry is two cache lines (key and timers in the first,
+// the two remembered decisions in the second), aligned so that it never
+// straddles more, and the array sits on transparent huge pages where the
+// kernel offers them (madvise), because with 4 KiB pages a table of a
+// million flows costs a TLB miss per lookup on top of the cache miss.
+// Callers with several packets at hand hash and Prefetch() them all first,
+// so the misses overlap (see Pipeline::ProcessBurst).
+//
 // Not thread safe: one table per data-plane worker.
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <vector>
 
 #include "net/ip.h"
 
@@ -38,18 +45,19 @@ struct FlowKey {
   uint16_t dport = 0;
   uint8_t proto = 0;
   uint8_t family = 4;
-  uint64_t eni = 0;  // EniState::key: stable across snapshots
   // The way the packet crosses the ENI (1 = leaving it). A tracked flow
   // admits more packets crossing the same way, and replies crossing the
   // other way; a packet that merely repeats the 5-tuple in the opposite
   // crossing (an ENI sending to itself, an appliance forwarding what it
   // received) is not part of the flow.
   uint8_t egress = 0;
+  uint64_t eni = 0;  // EniState::key: stable across snapshots
   FlowKey Reversed() const {
-    return {dst, src, dport, sport, proto, family, eni, static_cast<uint8_t>(egress ^ 1)};
+    return {dst, src, dport, sport, proto, family, static_cast<uint8_t>(egress ^ 1), eni};
   }
   bool operator==(const FlowKey&) const = default;
 };
+static_assert(sizeof(FlowKey) == 48);
 
 // Connection tracking pairs an ICMP query with its reply (echo 8/0,
 // timestamp 13/14, ...; ICMPv6 echo 128/129): both map to the query type,
@@ -66,7 +74,8 @@ class Conntrack {
     uint32_t other_s = 600;
   };
 
-  // The pipeline's decision for one direction of an established flow,
+  // The pipeline's decision (a delivery, or a drop after the security
+  // group admitted the packet) for one direction of an established flow,
   // valid while the compiled configuration (snapshot generation) is the
   // same and the peer ENI's entry is still the one recorded (slot + epoch).
   // Lets packets of established flows skip every lookup but this one.
@@ -76,13 +85,14 @@ class Conntrack {
     uint32_t peer_epoch = 0;
     int32_t eni = -1;
     int32_t igw = -1;
-    uint128 nat_addr = 0;  // translated source (egress) or destination
+    uint32_t nat_v4 = 0;  // translated IPv4 source (egress) or destination; IPv6 has no NAT
     uint8_t outcome = 0;
-    uint8_t flags = 0;  // bit 0: nat_src, 1: nat_dst, 2: forwarded, 3: peer reply
+    uint8_t reason = 0;  // DropReason of a remembered drop
+    uint8_t flags = 0;   // bit 0: nat_src, 1: nat_dst, 2: forwarded, 3: peer reply
   };
   static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
 
-  struct Entry {
+  struct alignas(64) Entry {
     FlowKey key;
     uint32_t last_seen = 0;
     uint32_t timeout = 0;
@@ -95,21 +105,46 @@ class Conntrack {
 
   explicit Conntrack(Options options);
   Conntrack() : Conntrack(Options{}) {}
+  ~Conntrack();
+  // A copy of every entry and counter (tests replay packets against one).
+  Conntrack(const Conntrack& other);
+  Conntrack& operator=(const Conntrack&) = delete;
+
+  // The first slot of `k`'s probe sequence (same for both directions).
+  size_t Bucket(const FlowKey& k) const;
+  // Starts loading the entry at `slot` (a Bucket()) into the cache; never
+  // faults.
+  void Prefetch(size_t slot) const {
+    const char* p = reinterpret_cast<const char*>(&slots_[slot & mask_]);
+    __builtin_prefetch(p, 1, 3);
+    __builtin_prefetch(p + 64, 1, 3);
+  }
+  // Only the key and timers of the entry at `slot` (what Recall and Touch
+  // read for a remembered peer).
+  void PrefetchKey(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
+  // Where a packet with key `k` starting at `bucket` would find its flow's
+  // remembered peer: the peer slot of the entry's decision for that
+  // direction, if the first slot holds the flow. For prefetching only.
+  uint32_t PeekPeer(const FlowKey& k, size_t bucket) const;
 
   // The live entry for `k` in either direction, or nullptr. Sets *reply
   // when `k` is the reverse of the recorded direction.
-  Entry* Find(const FlowKey& k, uint32_t now_s, bool* reply);
+  Entry* Find(const FlowKey& k, uint32_t now_s, bool* reply) {
+    return FindAt(k, Bucket(k), now_s, reply);
+  }
+  // Find with the bucket already computed (precondition: bucket == Bucket(k)).
+  Entry* FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply);
   // Records a new flow (precondition: Find returned nullptr). Returns
   // nullptr, counting allowance_exceeded, when the table is full.
   Entry* Insert(const FlowKey& k, uint32_t now_s);
   // Refreshes an entry for a packet seen now in the given direction.
   void Touch(Entry* e, bool reply, uint32_t now_s);
 
-  uint32_t SlotOf(const Entry* e) const { return static_cast<uint32_t>(e - slots_.data()); }
+  uint32_t SlotOf(const Entry* e) const { return static_cast<uint32_t>(e - slots_); }
   // The entry in `slot` if it still holds the flow it held at `epoch` and has
   // not expired; nullptr otherwise.
   Entry* Recall(uint32_t slot, uint32_t epoch, uint32_t now_s) {
-    if (slot >= slots_.size()) return nullptr;
+    if (slot >= capacity_slots_) return nullptr;
     Entry& e = slots_[slot];
     return e.used && e.epoch == epoch && !Expired(e, now_s) ? &e : nullptr;
   }
@@ -117,12 +152,14 @@ class Conntrack {
   size_t size() const { return size_; }
   size_t capacity() const { return max_entries_; }
   uint64_t allowance_exceeded() const { return allowance_exceeded_; }
-  size_t MemoryBytes() const { return slots_.size() * sizeof(Entry); }
+  size_t MemoryBytes() const { return capacity_slots_ * sizeof(Entry); }
+  // Whether the kernel accepted the huge-page advice for the table.
+  bool huge_pages() const { return huge_pages_; }
   void Clear();
 
  private:
   static constexpr size_t kMaxProbe = 32;
-  size_t Bucket(const FlowKey& k) const;
+  void Allocate();
   uint32_t TimeoutFor(const Entry& e) const;
   bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > e.timeout; }
 
@@ -131,7 +168,12 @@ class Conntrack {
   size_t mask_;
   size_t size_ = 0;
   uint64_t allowance_exceeded_ = 0;
-  std::vector<Entry> slots_;
+  size_t capacity_slots_ = 0;
+  Entry* slots_ = nullptr;  // capacity_slots_ entries, mmap'ed
+  size_t mapped_bytes_ = 0;
+  bool huge_pages_ = false;
 };
+
+static_assert(sizeof(Conntrack::Entry) == 128, "an entry is two cache lines");
 
 }  // namespace minivpc::dp

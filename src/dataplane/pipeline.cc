@@ -1,10 +1,12 @@
 #include "dataplane/pipeline.h"
 
+#include <algorithm>
 #include <string>
 
 namespace minivpc::dp {
 
 struct Pipeline::Packet {
+  const Snapshot& s;
   const PacketHeaders& h;
   Ingress in;
   uint32_t now;
@@ -21,6 +23,7 @@ struct Pipeline::Packet {
   bool src_reply = false;
   Conntrack::Entry* dst_ct = nullptr;
   bool dst_reply = false;
+  size_t src_bucket;  // Conntrack::Bucket of the sender's flow key, if known
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
     if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
@@ -33,6 +36,12 @@ namespace {
 const CompiledNacl& NaclAt(const Snapshot& s, int32_t i) {
   static const CompiledNacl kDenyAll;
   return i >= 0 ? s.nacls[static_cast<size_t>(i)] : kDenyAll;
+}
+
+FlowKey KeyOf(IpAddress src, IpAddress dst, uint16_t sport, uint16_t dport, uint8_t proto,
+              uint8_t egress, uint64_t eni) {
+  return {src.value(), dst.value(), sport, dport, proto, static_cast<uint8_t>(src.family()),
+          egress,      eni};
 }
 
 uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
@@ -58,8 +67,10 @@ std::string Proto(uint8_t p) {
 
 }  // namespace
 
-// Stores the delivered verdict on the source ENI's flow entry, for the
-// flow's next packets in this direction (see Conntrack::CachedDecision).
+// Stores the verdict on the source ENI's flow entry, for the flow's next
+// packets in this direction (see Conntrack::CachedDecision). Every verdict
+// reached after the sender's flow entry is deterministic for a snapshot,
+// except the receiver's security-group decision (see Drop).
 void Pipeline::Remember(const Snapshot& s, Packet& p) {
   // ICMP flows are keyed by query type only, but rules see type and code:
   // their decisions are not reusable across packets.
@@ -71,7 +82,8 @@ void Pipeline::Remember(const Snapshot& s, Packet& p) {
   c.eni = p.v.eni;
   c.igw = p.v.igw;
   c.outcome = static_cast<uint8_t>(p.v.outcome);
-  c.nat_addr = p.v.nat_src ? p.v.src.value() : p.v.dst.value();
+  c.reason = static_cast<uint8_t>(p.v.reason);
+  c.nat_v4 = p.v.nat_src ? p.v.src.v4() : p.v.nat_dst ? p.v.dst.v4() : 0;  // NAT is IPv4 only
   c.flags = (p.v.nat_src ? 1 : 0) | (p.v.nat_dst ? 2 : 0) | (p.v.forwarded ? 4 : 0) |
             (p.dst_reply ? 8 : 0);
 }
@@ -92,12 +104,10 @@ bool Pipeline::Recall(const Snapshot& s, Packet& p) {
   p.v.nat_src = (c.flags & 1) != 0;
   p.v.nat_dst = (c.flags & 2) != 0;
   p.v.forwarded = (c.flags & 4) != 0;
-  IpFamily f = p.h.family;
-  auto addr = [f](uint128 v) {
-    return f == IpFamily::kV4 ? IpAddress::V4(static_cast<uint32_t>(v)) : IpAddress::V6(v);
-  };
-  p.v.src = p.v.nat_src ? addr(c.nat_addr) : p.src;
-  p.v.dst = p.v.nat_dst ? addr(c.nat_addr) : p.dst;
+  p.v.src = p.v.nat_src ? IpAddress::V4(c.nat_v4) : p.src;
+  p.v.dst = p.v.nat_dst ? IpAddress::V4(c.nat_v4) : p.dst;
+  p.v.reason = static_cast<DropReason>(c.reason);
+  if (p.v.outcome == Outcome::kDropped) ++drops_[c.reason];
   return true;
 }
 
@@ -106,6 +116,12 @@ Verdict Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   p.v.outcome = Outcome::kDropped;
   p.v.reason = r;
   p.v.eni = eni;
+  // The receiver's security group and connection table depend on its
+  // tracked flows (a flow it opens the other way admits this one): those
+  // drops are decided again for every packet.
+  if (p.src_ct && r != DropReason::kConntrackFull && r != DropReason::kSecurityGroup) {
+    Remember(p.s, p);
+  }
   return p.v;
 }
 
@@ -135,7 +151,59 @@ bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t
 
 Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
                           Explanation* why) {
-  Packet p{h, in, now_s, why, h.src, h.dst, 0, 0, 0, {}};
+  return Run(s, h, in, now_s, why, kNoBucket);
+}
+
+void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items, uint32_t now_s,
+                            Verdict* out) {
+  const int32_t enis = static_cast<int32_t>(s.enis.size());
+  auto sender = [&](const BurstItem& b) {
+    return b.in.kind == Ingress::kEni && b.in.index >= 0 && b.in.index < enis ? b.in.index : -1;
+  };
+  for (size_t base = 0; base < items.size(); base += kBurst) {
+    const size_t n = std::min(kBurst, items.size() - base);
+    const BurstItem* batch = items.data() + base;
+    size_t bucket[kBurst];
+    // 1. The senders' ENI records.
+    for (size_t i = 0; i < n; ++i) {
+      if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.enis[a]);
+    }
+    // 2. Their addresses and flow buckets. Non-first fragments take their
+    // ports from the fragment table: Run resolves those unhinted.
+    for (size_t i = 0; i < n; ++i) {
+      bucket[i] = kNoBucket;
+      const PacketHeaders& h = *batch[i].headers;
+      int32_t a = sender(batch[i]);
+      if (a < 0 || !h.has_l4()) continue;
+      const EniState& A = s.enis[a];
+      if (!A.has_primary_v4 || !h.src.is_v4()) __builtin_prefetch(A.addresses.data());
+      uint16_t sport = h.src_port, dport = h.dst_port;
+      if (h.protocol == 1 || h.protocol == 58)
+        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+      bucket[i] = ct_->Bucket(KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, A.key));
+      ct_->Prefetch(bucket[i]);
+    }
+    // 3. The peer entries of remembered decisions.
+    for (size_t i = 0; i < n; ++i) {
+      if (bucket[i] == kNoBucket) continue;
+      const PacketHeaders& h = *batch[i].headers;
+      uint16_t sport = h.src_port, dport = h.dst_port;
+      if (h.protocol == 1 || h.protocol == 58) continue;  // ICMP decisions are not remembered
+      FlowKey k = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.enis[batch[i].in.index].key);
+      if (uint32_t peer = ct_->PeekPeer(k, bucket[i]); peer != Conntrack::kNoSlot) {
+        ct_->PrefetchKey(peer);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      out[base + i] = Run(s, *batch[i].headers, batch[i].in, now_s, nullptr, bucket[i]);
+    }
+  }
+}
+
+Verdict Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
+                      Explanation* why, size_t src_bucket) {
+  Packet p{s, h, in, now_s, why, h.src, h.dst, 0, 0, 0, {}};
+  p.src_bucket = src_bucket;
   p.v.src = h.src;
   p.v.dst = h.dst;
   if (why) {
@@ -179,12 +247,10 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
 
   // Security groups, outbound, unless the packet belongs to a tracked flow.
   const SgClassifier& sg = s.classifiers[A.classifier];
-  FlowKey fk{p.src.value(), p.dst.value(),
-             p.sport,       p.dport,
-             p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             A.key,         1};
+  const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 1, A.key);
+  const size_t bucket = p.src_bucket != kNoBucket ? p.src_bucket : ct_->Bucket(fk);
   bool reply = false;
-  if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
+  if (Conntrack::Entry* e = ct_->FindAt(fk, bucket, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
     p.src_ct = e;
@@ -298,10 +364,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
             "", false);
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
-  FlowKey fk{p.src.value(), p.dst.value(),
-             p.sport,       p.dport,
-             p.h.protocol,  static_cast<uint8_t>(p.h.family),
-             B.key,         0};
+  const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, B.key);
   bool reply = false;
   if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);

@@ -107,6 +107,10 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
     e.group_ids = eni.group_ids;
     for (const auto& p : eni.private_ips) e.addresses.push_back(p.address);
     for (const auto& a : eni.ipv6_addresses) e.addresses.push_back(a);
+    if (!e.addresses.empty() && e.addresses.front().is_v4()) {
+      e.has_primary_v4 = true;
+      e.primary_v4 = e.addresses.front().v4();
+    }
     if (eni.attachment) {
       e.instance_id = eni.attachment->instance_id;
       const Instance* inst = r.instances.Find(e.instance_id);
@@ -129,12 +133,14 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
     }
     e.classifier = it->second;
     int32_t index = static_cast<int32_t>(s->enis.size());
-    for (const auto& a : e.addresses) s->address_owner_[{e.vpc, a}] = index;
+    for (const auto& a : e.addresses) s->address_owner_.Insert(e.vpc, a, index);
     for (const auto& p : eni.private_ips) {
       if (!p.association) continue;
-      NatEntry n{index, e.vpc, p.address, p.association->public_ip, p.association->allocation_id};
-      s->nat_by_private_[{e.vpc, p.address}] = n;
-      s->nat_by_public_[{-1, n.public_ip}] = n;
+      auto n = static_cast<int32_t>(s->nats_.size());
+      s->nats_.push_back(
+          {index, e.vpc, p.address, p.association->public_ip, p.association->allocation_id});
+      s->nat_by_private_.Insert(e.vpc, p.address, n);
+      s->nat_by_public_.Insert(-1, p.association->public_ip, n);
     }
     s->enis.push_back(std::move(e));
   }
@@ -164,19 +170,14 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
   return s;
 }
 
-int32_t Snapshot::EniByAddress(int32_t vpc, IpAddress a) const {
-  auto it = address_owner_.find({vpc, a});
-  return it == address_owner_.end() ? -1 : it->second;
-}
-
 const NatEntry* Snapshot::NatByPublic(IpAddress public_ip) const {
-  auto it = nat_by_public_.find({-1, public_ip});
-  return it == nat_by_public_.end() ? nullptr : &it->second;
+  int32_t n = nat_by_public_.Find(-1, public_ip);
+  return n < 0 ? nullptr : &nats_[static_cast<size_t>(n)];
 }
 
 const NatEntry* Snapshot::NatByPrivate(int32_t vpc, IpAddress private_ip) const {
-  auto it = nat_by_private_.find({vpc, private_ip});
-  return it == nat_by_private_.end() ? nullptr : &it->second;
+  int32_t n = nat_by_private_.Find(vpc, private_ip);
+  return n < 0 ? nullptr : &nats_[static_cast<size_t>(n)];
 }
 
 int32_t Snapshot::VpcByIpv6(IpAddress a) const {
@@ -197,8 +198,9 @@ size_t Snapshot::MemoryBytes() const {
     n += t.v4.MemoryBytes() + t.v6.MemoryBytes() + t.routes.capacity() * sizeof(Route);
   }
   for (const auto& a : nacls) n += a.MemoryBytes();
-  n += (address_owner_.size() + eni_index_.size()) * 64;
-  n += (nat_by_private_.size() + nat_by_public_.size()) * 96;
+  n += address_owner_.MemoryBytes() + eni_index_.size() * 64;
+  n += nat_by_private_.MemoryBytes() + nat_by_public_.MemoryBytes() +
+       nats_.capacity() * sizeof(NatEntry);
   return n;
 }
 

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/address_map.h"
 #include "dataplane/nacl.h"
 #include "dataplane/prefix_map.h"
 #include "dataplane/sg_classifier.h"
@@ -44,19 +45,24 @@ struct CompiledRouteTable {
   }
 };
 
+// The fields a packet reads come first: they share the record's first
+// cache line (see Pipeline::ProcessBurst's prefetches).
 struct EniState {
-  std::string id;
-  uint64_t key = 0;         // hash of the id: names the ENI in connection tracking,
-                            // so tracked flows survive snapshot swaps
-  std::string instance_id;  // "" when detached
+  uint64_t key = 0;  // hash of the id: names the ENI in connection tracking,
+                     // so tracked flows survive snapshot swaps
   int32_t subnet = -1;
   int32_t vpc = -1;
   int32_t classifier = -1;
+  uint32_t primary_v4 = 0;  // addresses[0] when it is IPv4 (every attached ENI's case)
+  bool has_primary_v4 = false;
   bool source_dest_check = true;
   bool active = false;               // attached to a running instance
   std::vector<IpAddress> addresses;  // private IPv4s (primary first) and IPv6s
+  std::string id;
+  std::string instance_id;  // "" when detached
   std::vector<std::string> group_ids;
   bool Owns(IpAddress a) const {
+    if (has_primary_v4 && a.is_v4() && a.v4() == primary_v4) return true;
     for (const auto& x : addresses) {
       if (x == a) return true;
     }
@@ -101,7 +107,7 @@ class Snapshot {
   int32_t FindIgw(std::string_view id) const { return Find(igw_index_, id); }
   int32_t FindVpc(std::string_view id) const { return Find(vpc_index_, id); }
   // The ENI in `vpc` owning private address `a` (IPv4 or IPv6), or -1.
-  int32_t EniByAddress(int32_t vpc, IpAddress a) const;
+  int32_t EniByAddress(int32_t vpc, IpAddress a) const { return address_owner_.Find(vpc, a); }
   const NatEntry* NatByPublic(IpAddress public_ip) const;
   const NatEntry* NatByPrivate(int32_t vpc, IpAddress private_ip) const;
   // The VPC owning global IPv6 address `a` (from the internet), or -1.
@@ -119,20 +125,6 @@ class Snapshot {
   size_t MemoryBytes() const;
 
  private:
-  struct AddrKey {
-    int32_t vpc;
-    IpAddress addr;
-    bool operator==(const AddrKey& o) const { return vpc == o.vpc && addr == o.addr; }
-  };
-  struct AddrHash {
-    size_t operator()(const AddrKey& k) const {
-      uint64_t lo = static_cast<uint64_t>(k.addr.value());
-      uint64_t hi = static_cast<uint64_t>(k.addr.value() >> 64);
-      uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ static_cast<uint64_t>(k.vpc) << 56) *
-                   0xBF58476D1CE4E5B9ull;
-      return static_cast<size_t>(h ^ (h >> 31));
-    }
-  };
   static int32_t Find(const std::unordered_map<std::string, int32_t>& m, std::string_view id) {
     auto it = m.find(std::string(id));
     return it == m.end() ? -1 : it->second;
@@ -140,10 +132,11 @@ class Snapshot {
 
   uint64_t generation_ = 0;
   std::unordered_map<std::string, int32_t> eni_index_, subnet_index_, igw_index_, vpc_index_;
-  std::unordered_map<AddrKey, int32_t, AddrHash> address_owner_;
-  std::unordered_map<AddrKey, NatEntry, AddrHash> nat_by_private_;
-  std::unordered_map<AddrKey, NatEntry, AddrHash> nat_by_public_;  // vpc = -1
-  std::vector<std::pair<Cidr, int32_t>> ipv6_blocks_;              // VPC /56s
+  AddressMap address_owner_;
+  std::vector<NatEntry> nats_;
+  AddressMap nat_by_private_;                          // -> nats_
+  AddressMap nat_by_public_;                           // vpc = -1 -> nats_
+  std::vector<std::pair<Cidr, int32_t>> ipv6_blocks_;  // VPC /56s
 };
 
 }  // namespace minivpc::dp
