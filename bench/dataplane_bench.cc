@@ -12,9 +12,11 @@
 //   BM_Baseline_EstablishedFlow  the same packets through the DPDK baseline
 //   BM_Baseline_NewFlow
 //
-// Single thread, one packet per iteration; items/s = decisions per second
-// per core. Before timing, every packet goes through both implementations
-// and their verdicts (outcome, drop reason, ENI) must agree; each timed run
+// Those four take bursts of 32 packets per call (Pipeline::ProcessBurst,
+// DpdkBaseline::ProcessBurst), as a poll-mode data path receives them; the
+// *_Single variants send one packet per call (Pipeline::Process).
+// Single thread; items/s = decisions per second per core. Before timing, every packet goes through
+// both implementations and their verdicts (outcome, drop reason, ENI) must agree; each timed run
 // then checks its delivered count against those verdicts. Any disagreement
 // aborts. After the runs: minivpc/baseline ratios of the median items/s (or
 // of the single run without repetitions) and memory per ENI.
@@ -369,6 +371,34 @@ void RunBaseline(benchmark::State& state, Fixture& f, const std::vector<BenchPac
 }
 #endif
 
+#ifdef MINIVPC_HAVE_DPDK
+void RunBaselineBurst(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
+                      const Expected& e, bool clear_each_pass) {
+  std::vector<BaselineItem> items;
+  items.reserve(packets.size());
+  for (const auto& b : packets) items.push_back({&b.h, b.from_eni});
+  DpdkBaseline& base = *f.base;
+  constexpr size_t kBurst = dp::Pipeline::kBurst;
+  BaselineVerdict out[kBurst];
+  size_t i = 0;
+  uint64_t delivered = 0, sent = 0, allocs = AllocationCount();
+  for (auto _ : state) {
+    size_t n = std::min(kBurst, items.size() - i);
+    base.ProcessBurst(items.data() + i, n, kNow, out);
+    for (size_t k = 0; k < n; ++k) delivered += out[k].delivered();
+    sent += n;
+    if ((i += n) < items.size()) continue;
+    i = 0;
+    if (clear_each_pass) {
+      state.PauseTiming();
+      base.ClearConntrack();
+      state.ResumeTiming();
+    }
+  }
+  Finish(state, delivered, e, AllocationCount() - allocs, sent);
+}
+#endif
+
 void Register(Fixture& f) {
   benchmark::RegisterBenchmark("BM_EstablishedFlow", [&f](benchmark::State& s) {
     WarmConntrack(f);
@@ -390,9 +420,17 @@ void Register(Fixture& f) {
   if (!f.base) return;
   benchmark::RegisterBenchmark("BM_Baseline_EstablishedFlow", [&f](benchmark::State& s) {
     WarmBaseline(f);
-    RunBaseline(s, f, f.established, f.expect_established, false);
+    RunBaselineBurst(s, f, f.established, f.expect_established, false);
   });
   benchmark::RegisterBenchmark("BM_Baseline_NewFlow", [&f](benchmark::State& s) {
+    f.base->ClearConntrack();
+    RunBaselineBurst(s, f, f.fresh, f.expect_fresh, true);
+  });
+  benchmark::RegisterBenchmark("BM_Baseline_EstablishedFlow_Single", [&f](benchmark::State& s) {
+    WarmBaseline(f);
+    RunBaseline(s, f, f.established, f.expect_established, false);
+  });
+  benchmark::RegisterBenchmark("BM_Baseline_NewFlow_Single", [&f](benchmark::State& s) {
     f.base->ClearConntrack();
     RunBaseline(s, f, f.fresh, f.expect_fresh, true);
   });
@@ -430,13 +468,16 @@ class RateReporter : public benchmark::ConsoleReporter {
 };
 
 void PrintSummary(const Fixture& f, const RateReporter& rates, const std::string& skipped) {
-  std::printf("\nminivpc / DPDK baseline (items/s, single thread):\n");
-  for (const char* c : {"EstablishedFlow", "NewFlow"}) {
+  std::printf(
+      "\nminivpc / DPDK baseline (items/s, single thread; bursts of %zu, _Single: one packet "
+      "per call):\n",
+      dp::Pipeline::kBurst);
+  for (const char* c : {"EstablishedFlow", "NewFlow", "EstablishedFlow_Single", "NewFlow_Single"}) {
     bool median = false, base_median = false;
     double m = rates.Rate(std::string("BM_") + c, &median);
     double b = rates.Rate(std::string("BM_Baseline_") + c, &base_median);
     if (m == 0) continue;
-    std::printf("  %-16s minivpc %7.3f M/s", c, m / 1e6);
+    std::printf("  %-22s minivpc %7.3f M/s", c, m / 1e6);
     if (b > 0) std::printf("   baseline %7.3f M/s   ratio %.2fx", b / 1e6, m / b);
     std::printf("   (%s)\n", median ? "medians" : "single runs");
   }

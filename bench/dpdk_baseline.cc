@@ -1,4 +1,3 @@
-#include "dataplane/conntrack.h"
 #include "dpdk_baseline.h"
 
 #include <pthread.h>
@@ -7,6 +6,9 @@
 #include <rte_hash.h>
 #include <rte_lpm.h>
 
+#include <algorithm>
+
+#include "dataplane/conntrack.h"
 #include "dpdk_acl.h"
 #include "dpdk_baseline_internal.h"
 
@@ -40,17 +42,24 @@ int32_t DpdkBaseline::Impl::Owner(int32_t vpc, uint32_t addr) const {
   return static_cast<int32_t>(reinterpret_cast<uintptr_t>(data));
 }
 
-bool DpdkBaseline::Impl::Tracked(const Packet& p, int32_t eni, CtProbe* probe) {
+void DpdkBaseline::Impl::MakeProbe(const Packet& p, int32_t eni, CtProbe* probe) const {
   bool swap = p.src > p.dst || (p.src == p.dst && p.sport > p.dport);
   probe->swapped = swap;
   probe->key = swap ? CtKey{p.dst, p.src, p.dport, p.sport, p.proto, {0, 0, 0}, eni}
                     : CtKey{p.src, p.dst, p.sport, p.dport, p.proto, {0, 0, 0}, eni};
   probe->sig = rte_hash_hash(conntrack, &probe->key);
-  int32_t pos = rte_hash_lookup_with_hash(conntrack, &probe->key, probe->sig);
+}
+
+bool DpdkBaseline::Impl::Tracked(const Packet& p, int32_t eni, CtProbe* probe) {
+  MakeProbe(p, eni, probe);
+  return TrackedAt(p, *probe, rte_hash_lookup_with_hash(conntrack, &probe->key, probe->sig));
+}
+
+bool DpdkBaseline::Impl::TrackedAt(const Packet& p, const CtProbe& probe, int32_t pos) {
   if (pos < 0) return false;
   CtEntry& e = ct_entries[pos];
   if (p.now - e.last_seen > e.timeout) return false;  // expired: a new flow
-  uint8_t& count = probe->swapped != e.swapped ? e.replies : e.originals;
+  uint8_t& count = probe.swapped != e.swapped ? e.replies : e.originals;
   if (count < 255) ++count;
   e.last_seen = p.now;
   e.timeout = TimeoutFor(p.proto, e);
@@ -60,13 +69,14 @@ bool DpdkBaseline::Impl::Tracked(const Packet& p, int32_t eni, CtProbe* probe) {
 bool DpdkBaseline::Impl::Track(const Packet& p, const CtProbe& probe) {
   int32_t pos = rte_hash_add_key_with_hash(conntrack, &probe.key, probe.sig);
   if (pos < 0) return false;  // full: conntrack allowance exceeded
+  ++inserts;
   CtEntry& e = ct_entries[pos];
   e = CtEntry{p.now, 0, probe.swapped, 1, 0};
   e.timeout = TimeoutFor(p.proto, e);
   return true;
 }
 
-BaselineVerdict DpdkBaseline::Impl::Process(const dp::PacketHeaders& h, int32_t a, uint32_t now) {
+internal::Packet DpdkBaseline::Impl::MakePacket(const dp::PacketHeaders& h, uint32_t now) {
   Packet p{h.src.v4(), h.dst.v4(), h.src_port, h.dst_port, 0, h.protocol, now};
   if (p.proto == 6 || p.proto == 17) {
     p.key = p.dport;
@@ -74,12 +84,77 @@ BaselineVerdict DpdkBaseline::Impl::Process(const dp::PacketHeaders& h, int32_t 
     p.key = static_cast<uint16_t>(h.icmp_type << 8 | h.icmp_code);
     p.sport = p.dport = dp::IcmpFlowType(p.proto, h.icmp_type);
   }
-  if (a < 0 || a >= static_cast<int32_t>(enis.size())) return Drop(DropReason::kEniNotActive, a);
+  return p;
+}
+
+// The checks before the sender's connection table; false with *out set
+// when they drop the packet.
+bool DpdkBaseline::Impl::Front(const Packet& p, int32_t a, BaselineVerdict* out) const {
+  if (a < 0 || a >= static_cast<int32_t>(enis.size())) {
+    *out = Drop(DropReason::kEniNotActive, a);
+    return false;
+  }
   const Eni& A = enis[a];
-  if (!A.active) return Drop(DropReason::kEniNotActive, a);
-  if (A.source_dest_check && !A.Owns(p.src)) return Drop(DropReason::kSourceDestCheck, a);
+  if (!A.active) {
+    *out = Drop(DropReason::kEniNotActive, a);
+    return false;
+  }
+  if (A.source_dest_check && !A.Owns(p.src)) {
+    *out = Drop(DropReason::kSourceDestCheck, a);
+    return false;
+  }
+  return true;
+}
+
+BaselineVerdict DpdkBaseline::Impl::Process(const dp::PacketHeaders& h, int32_t a, uint32_t now) {
+  Packet p = MakePacket(h, now);
+  BaselineVerdict v;
+  if (!Front(p, a, &v)) return v;
   CtProbe probe;
-  if (!Tracked(p, a, &probe)) {
+  MakeProbe(p, a, &probe);
+  return Rest(p, a, probe, rte_hash_lookup_with_hash(conntrack, &probe.key, probe.sig));
+}
+
+void DpdkBaseline::Impl::ProcessBurst(const BaselineItem* items, size_t n, uint32_t now,
+                                      BaselineVerdict* out) {
+  constexpr size_t kBurst = 32;
+  for (size_t base = 0; base < n; base += kBurst) {
+    const size_t m = std::min(kBurst, n - base);
+    const BaselineItem* it = items + base;
+    Packet pk[kBurst];
+    CtProbe probes[kBurst];
+    bool pass[kBurst];
+    const void* keys[kBurst];
+    hash_sig_t sigs[kBurst];
+    int32_t found[kBurst], pos[kBurst];
+    uint32_t k = 0;
+    for (size_t i = 0; i < m; ++i) {
+      pk[i] = MakePacket(*it[i].h, now);
+      pass[i] = Front(pk[i], it[i].from_eni, &out[base + i]);
+      if (!pass[i]) continue;
+      MakeProbe(pk[i], it[i].from_eni, &probes[i]);
+      keys[k] = &probes[i].key;
+      sigs[k++] = probes[i].sig;
+    }
+    if (k > 0) rte_hash_lookup_with_hash_bulk(conntrack, keys, sigs, k, found);
+    const uint64_t inserts_before = inserts;
+    for (size_t i = 0, j = 0; i < m; ++i) {
+      if (!pass[i]) continue;
+      pos[i] = found[j++];
+      // A flow added earlier in this burst is not in the bulk answer.
+      if (pos[i] < 0 && inserts != inserts_before) {
+        pos[i] = rte_hash_lookup_with_hash(conntrack, &probes[i].key, probes[i].sig);
+      }
+      out[base + i] = Rest(pk[i], it[i].from_eni, probes[i], pos[i]);
+    }
+  }
+}
+
+// From the sender's connection table (its entry at `pos`, or < 0) on.
+BaselineVerdict DpdkBaseline::Impl::Rest(const Packet& p, int32_t a, const CtProbe& probe,
+                                         int32_t pos) {
+  const Eni& A = enis[a];
+  if (!TrackedAt(p, probe, pos)) {
     const GroupSet& g = sets[A.set];
     if (!Classify(g.egress, p.proto, p.dst, p.key)) return Drop(DropReason::kSecurityGroup, a);
     if (!g.Untracked(p.proto) && !Track(p, probe)) return Drop(DropReason::kConntrackFull, a);
@@ -143,6 +218,11 @@ DpdkBaseline::~DpdkBaseline() = default;
 BaselineVerdict DpdkBaseline::Process(const dp::PacketHeaders& h, int32_t from_eni,
                                       uint32_t now_s) {
   return impl_->Process(h, from_eni, now_s);
+}
+
+void DpdkBaseline::ProcessBurst(const BaselineItem* items, size_t n, uint32_t now_s,
+                                BaselineVerdict* out) {
+  impl_->ProcessBurst(items, n, now_s, out);
 }
 
 void DpdkBaseline::ClearConntrack() { rte_hash_reset(impl_->conntrack); }

@@ -28,8 +28,13 @@
 //     canonical order plus the ENI, so both directions find one entry; the
 //     entry (side array indexed by the hash's key position) keeps the first
 //     direction, timestamps and counts, with the pipeline's AWS timeouts.
-// Per packet, one structure at a time (no bursts), as Pipeline::Process
-// works. IPv4 only; no fragments, no traffic from the internet gateway.
+// Process: per packet, one structure at a time, as Pipeline::Process works.
+// ProcessBurst: as Pipeline::ProcessBurst, bursts of 32: the senders' flows
+// are looked up with one rte_hash_lookup_with_hash_bulk call (DPDK's own
+// prefetching, pipelined lookup); the rest per packet, in order, since the
+// receiver's lookup depends on the route (a flow added earlier in the
+// burst is looked up again). IPv4 only; no fragments, no traffic from the
+// internet gateway.
 //
 // Not thread safe. Needs a started EAL.
 #pragma once
@@ -61,6 +66,11 @@ struct BaselineVerdict {
   bool delivered() const { return outcome != dp::Outcome::kDropped; }
 };
 
+struct BaselineItem {
+  const dp::PacketHeaders* h = nullptr;
+  int32_t from_eni = -1;
+};
+
 class DpdkBaseline {
  public:
   // Compiles `r`'s ENIs, groups, ACLs and route tables, and a connection
@@ -75,6 +85,8 @@ class DpdkBaseline {
   // The decision for `h` sent by ENI `from_eni` (RegionState row order, which
   // is the snapshot's ENI index). Precondition: h is IPv4 and not a fragment.
   BaselineVerdict Process(const dp::PacketHeaders& h, int32_t from_eni, uint32_t now_s);
+  // out[i] = Process(*items[i].h, items[i].from_eni, now_s), in order.
+  void ProcessBurst(const BaselineItem* items, size_t n, uint32_t now_s, BaselineVerdict* out);
 
   void ClearConntrack();
   // DPDK heap bytes (rte_malloc) of the compiled state (ACL contexts, LPMs,

@@ -101,14 +101,20 @@ struct DpdkBaseline::Impl {
   bool BuildSubnets(const RegionState& r, std::string* error);
   bool BuildRouteTable(const RouteTable& t, std::string* error);
 
+  static Packet MakePacket(const dp::PacketHeaders& h, uint32_t now);
+  bool Front(const Packet& p, int32_t a, BaselineVerdict* out) const;
   BaselineVerdict Process(const dp::PacketHeaders& h, int32_t a, uint32_t now);
+  void ProcessBurst(const BaselineItem* items, size_t n, uint32_t now, BaselineVerdict* out);
+  BaselineVerdict Rest(const Packet& p, int32_t a, const CtProbe& probe, int32_t pos);
   BaselineVerdict ToEni(const Packet& p, int32_t a, int32_t from_subnet, int32_t b);
   BaselineVerdict ToInternet(const Packet& p, int32_t a);
   static BaselineVerdict Drop(dp::DropReason r, int32_t eni) {
     return {dp::Outcome::kDropped, r, eni};
   }
   int32_t Owner(int32_t vpc, uint32_t addr) const;
+  void MakeProbe(const Packet& p, int32_t eni, CtProbe* probe) const;
   bool Tracked(const Packet& p, int32_t eni, CtProbe* probe);
+  bool TrackedAt(const Packet& p, const CtProbe& probe, int32_t pos);
   bool Track(const Packet& p, const CtProbe& probe);
 
   std::map<std::string, int32_t> vpc_index, subnet_index, eni_index, igw_index, table_index;
@@ -124,6 +130,7 @@ struct DpdkBaseline::Impl {
   rte_hash* conntrack = nullptr;
   std::vector<CtEntry> ct_entries;  // by the conntrack key's position
   size_t state_bytes = 0, conntrack_bytes = 0;
+  uint64_t inserts = 0;  // flows added to `conntrack`, ever
 };
 
 }  // namespace minivpc::bench
