@@ -15,7 +15,9 @@
 // Those four take bursts of 32 packets per call (Pipeline::ProcessBurst,
 // DpdkBaseline::ProcessBurst), as a poll-mode data path receives them; the
 // *_Single variants send one packet per call (Pipeline::Process).
-// Single thread; items/s = decisions per second per core. Before timing, every packet goes through
+// Single thread; items/s = decisions per second per core.
+// DATAPLANE_BENCH_FLOWS=N replaces the 65,536 tracked flows (a small N
+// shows the cost with everything in cache). Before timing, every packet goes through
 // both implementations and their verdicts (outcome, drop reason, ENI) must agree; each timed run
 // then checks its delivered count against those verdicts. Any disagreement
 // aborts. After the runs: minivpc/baseline ratios of the median items/s (or
@@ -243,7 +245,9 @@ void Build(Fixture& f, bool dpdk) {
   for (int i = 0; i < kEnis; ++i) {
     if (f.snap->enis[i].addresses.front() != EniAddress(i)) Disagree("snapshot ENI order");
   }
-  f.warm = MakeFlows(f.world, kEstablishedFlows, 7, nullptr, &f.warm_kinds);
+  const char* flows_env = std::getenv("DATAPLANE_BENCH_FLOWS");
+  f.warm = MakeFlows(f.world, flows_env ? std::strtoul(flows_env, nullptr, 10) : kEstablishedFlows,
+                     7, nullptr, &f.warm_kinds);
   f.fresh = MakeFlows(f.world, kNewFlows, 11, nullptr, &f.fresh_kinds);
 #ifdef MINIVPC_HAVE_DPDK
   if (!dpdk) return;

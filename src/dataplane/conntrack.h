@@ -81,15 +81,31 @@ class Conntrack {
   // Lets packets of established flows skip every lookup but this one.
   struct CachedDecision {
     uint64_t generation = 0;  // 0 = empty
+    // The receiver's entry for the flow (kNoSlot: none), or, for a packet
+    // its security groups denied (kReceiverDenied), the bucket where it
+    // would track the flow: the denial holds while it tracks no such flow.
     uint32_t peer_slot = kNoSlot;
     uint32_t peer_epoch = 0;
     int32_t eni = -1;
-    int32_t igw = -1;
     uint32_t nat_v4 = 0;  // translated IPv4 source (egress) or destination; IPv6 has no NAT
+    int16_t igw = -1;
     uint8_t outcome = 0;
     uint8_t reason = 0;  // DropReason of a remembered drop
-    uint8_t flags = 0;   // bit 0: nat_src, 1: nat_dst, 2: forwarded, 3: peer reply
+    uint8_t flags = 0;   // kNatSrc ...
+    // ICMP rules see type and code, flows only the query type: the decision
+    // holds for this type and code (kIcmpKeyed).
+    uint8_t icmp_type = 0;
+    uint8_t icmp_code = 0;
+    enum : uint8_t {
+      kNatSrc = 1,
+      kNatDst = 2,
+      kForwarded = 4,
+      kPeerReply = 8,
+      kIcmpKeyed = 16,
+      kReceiverDenied = 32,
+    };
   };
+  static_assert(sizeof(CachedDecision) == 32);
   static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
 
   struct alignas(64) Entry {

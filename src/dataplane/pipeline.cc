@@ -23,7 +23,8 @@ struct Pipeline::Packet {
   bool src_reply = false;
   Conntrack::Entry* dst_ct = nullptr;
   bool dst_reply = false;
-  size_t src_bucket;  // Conntrack::Bucket of the sender's flow key, if known
+  size_t src_bucket;      // Conntrack::Bucket of the sender's flow key, if known
+  size_t dst_bucket = 0;  // the receiver's, once computed
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
     if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
@@ -70,40 +71,57 @@ std::string Proto(uint8_t p) {
 // Stores the verdict on the source ENI's flow entry, for the flow's next
 // packets in this direction (see Conntrack::CachedDecision). Every verdict
 // reached after the sender's flow entry is deterministic for a snapshot,
-// except the receiver's security-group decision (see Drop).
+// but for the receiver's connection table: a delivery names the receiver's
+// entry, which must still be there; a denial by the receiver's groups
+// holds only while the receiver tracks no such flow (one it opened the
+// other way admits this packet).
 void Pipeline::Remember(const Snapshot& s, Packet& p) {
-  // ICMP flows are keyed by query type only, but rules see type and code:
-  // their decisions are not reusable across packets.
-  if (!p.src_ct || p.h.protocol == 1 || p.h.protocol == 58) return;
-  Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  using C = Conntrack::CachedDecision;
+  if (!p.src_ct) return;
+  C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  const bool denied = p.v.reason == DropReason::kSecurityGroup;
   c.generation = s.generation() + 1;
-  c.peer_slot = p.dst_ct ? ct_->SlotOf(p.dst_ct) : Conntrack::kNoSlot;
+  c.peer_slot = denied     ? static_cast<uint32_t>(p.dst_bucket)
+                : p.dst_ct ? ct_->SlotOf(p.dst_ct)
+                           : Conntrack::kNoSlot;
   c.peer_epoch = p.dst_ct ? p.dst_ct->epoch : 0;
   c.eni = p.v.eni;
-  c.igw = p.v.igw;
+  c.igw = static_cast<int16_t>(p.v.igw);
   c.outcome = static_cast<uint8_t>(p.v.outcome);
   c.reason = static_cast<uint8_t>(p.v.reason);
   c.nat_v4 = p.v.nat_src ? p.v.src.v4() : p.v.nat_dst ? p.v.dst.v4() : 0;  // NAT is IPv4 only
-  c.flags = (p.v.nat_src ? 1 : 0) | (p.v.nat_dst ? 2 : 0) | (p.v.forwarded ? 4 : 0) |
-            (p.dst_reply ? 8 : 0);
+  const bool icmp = p.h.protocol == 1 || p.h.protocol == 58;
+  c.icmp_type = icmp ? p.h.icmp_type : 0;
+  c.icmp_code = icmp ? p.h.icmp_code : 0;
+  c.flags = (p.v.nat_src ? C::kNatSrc : 0) | (p.v.nat_dst ? C::kNatDst : 0) |
+            (p.v.forwarded ? C::kForwarded : 0) | (p.dst_reply ? C::kPeerReply : 0) |
+            (icmp ? C::kIcmpKeyed : 0) | (denied ? C::kReceiverDenied : 0);
 }
 
-// The remembered verdict for an established flow, if the configuration has
-// not changed and the receiving ENI still tracks the flow. Fills p.v.
+// The remembered verdict for an established flow, if it still holds (see
+// Remember). Fills p.v.
 bool Pipeline::Recall(const Snapshot& s, Packet& p) {
-  const Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  using C = Conntrack::CachedDecision;
+  const C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
   if (c.generation != s.generation() + 1) return false;
-  if (c.peer_slot != Conntrack::kNoSlot) {
+  if ((c.flags & C::kIcmpKeyed) && (p.h.icmp_type != c.icmp_type || p.h.icmp_code != c.icmp_code)) {
+    return false;
+  }
+  if (c.flags & C::kReceiverDenied) {
+    const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, s.hot[c.eni].key);
+    bool reply = false;
+    if (ct_->FindAt(fk, c.peer_slot, p.now, &reply)) return false;
+  } else if (c.peer_slot != Conntrack::kNoSlot) {
     Conntrack::Entry* peer = ct_->Recall(c.peer_slot, c.peer_epoch, p.now);
     if (!peer) return false;
-    ct_->Touch(peer, (c.flags & 8) != 0, p.now);
+    ct_->Touch(peer, (c.flags & C::kPeerReply) != 0, p.now);
   }
   p.v.outcome = static_cast<Outcome>(c.outcome);
   p.v.eni = c.eni;
   p.v.igw = c.igw;
-  p.v.nat_src = (c.flags & 1) != 0;
-  p.v.nat_dst = (c.flags & 2) != 0;
-  p.v.forwarded = (c.flags & 4) != 0;
+  p.v.nat_src = (c.flags & C::kNatSrc) != 0;
+  p.v.nat_dst = (c.flags & C::kNatDst) != 0;
+  p.v.forwarded = (c.flags & C::kForwarded) != 0;
   p.v.src = p.v.nat_src ? IpAddress::V4(c.nat_v4) : p.src;
   p.v.dst = p.v.nat_dst ? IpAddress::V4(c.nat_v4) : p.dst;
   p.v.reason = static_cast<DropReason>(c.reason);
@@ -116,12 +134,8 @@ Verdict Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   p.v.outcome = Outcome::kDropped;
   p.v.reason = r;
   p.v.eni = eni;
-  // The receiver's security group and connection table depend on its
-  // tracked flows (a flow it opens the other way admits this one): those
-  // drops are decided again for every packet.
-  if (p.src_ct && r != DropReason::kConntrackFull && r != DropReason::kSecurityGroup) {
-    Remember(p.s, p);
-  }
+  // A full table may have room for the next packet.
+  if (p.src_ct && r != DropReason::kConntrackFull) Remember(p.s, p);
   return p.v;
 }
 
@@ -166,7 +180,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     size_t bucket[kBurst];
     // 1. The senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
-      if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.enis[a]);
+      if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
     }
     // 2. Their addresses and flow buckets. Non-first fragments take their
     // ports from the fragment table: Run resolves those unhinted.
@@ -175,21 +189,21 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       const PacketHeaders& h = *batch[i].headers;
       int32_t a = sender(batch[i]);
       if (a < 0 || !h.has_l4()) continue;
-      const EniState& A = s.enis[a];
-      if (!A.has_primary_v4 || !h.src.is_v4()) __builtin_prefetch(A.addresses.data());
+      const EniHot& A = s.hot[a];
       uint16_t sport = h.src_port, dport = h.dst_port;
       if (h.protocol == 1 || h.protocol == 58)
         sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
       bucket[i] = ct_->Bucket(KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, A.key));
       ct_->Prefetch(bucket[i]);
     }
-    // 3. The peer entries of remembered decisions.
+    // 3. The receivers' entries named by remembered decisions.
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       const PacketHeaders& h = *batch[i].headers;
       uint16_t sport = h.src_port, dport = h.dst_port;
-      if (h.protocol == 1 || h.protocol == 58) continue;  // ICMP decisions are not remembered
-      FlowKey k = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.enis[batch[i].in.index].key);
+      if (h.protocol == 1 || h.protocol == 58)
+        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+      FlowKey k = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[batch[i].in.index].key);
       if (uint32_t peer = ct_->PeekPeer(k, bucket[i]); peer != Conntrack::kNoSlot) {
         ct_->PrefetchKey(peer);
       }
@@ -230,20 +244,21 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   if (a < 0 || a >= static_cast<int32_t>(s.enis.size())) {
     return Drop(p, DropReason::kEniNotActive, a);
   }
-  const EniState& A = s.enis[a];
-  if (!A.active) {
+  const EniHot& A = s.hot[a];
+  if (!A.active()) {
     if (p.why)
-      p.Hop("network-interface", A.id, "egress", "not attached to a running instance", "", false);
+      p.Hop("network-interface", s.enis[a].id, "egress", "not attached to a running instance", "",
+            false);
     return Drop(p, DropReason::kEniNotActive, a);
   }
-  if (A.source_dest_check && !A.Owns(p.src)) {
+  if (A.source_dest_check() && !A.Owns(p.src, s.enis[a])) {
     if (p.why)
-      p.Hop("network-interface", A.id, "egress",
+      p.Hop("network-interface", s.enis[a].id, "egress",
             "source/destination check: " + p.src.ToString() + " is not this interface's address",
             "", false);
     return Drop(p, DropReason::kSourceDestCheck, a);
   }
-  if (p.why) p.Hop("network-interface", A.id, "egress", "sent by the interface");
+  if (p.why) p.Hop("network-interface", s.enis[a].id, "egress", "sent by the interface");
 
   // Security groups, outbound, unless the packet belongs to a tracked flow.
   const SgClassifier& sg = s.classifiers[A.classifier];
@@ -262,7 +277,8 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   } else {
     if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key)) {
       if (p.why)
-        p.Hop("security-group", A.group_ids.empty() ? "" : A.group_ids.front(), "egress",
+        p.Hop("security-group", s.enis[a].group_ids.empty() ? "" : s.enis[a].group_ids.front(),
+              "egress",
               "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
               false);
       return Drop(p, DropReason::kSecurityGroup, a);
@@ -328,7 +344,7 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
 }
 
 Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t b) {
-  const EniState& B = s.enis[b];
+  const EniHot& B = s.hot[b];
   // Network ACLs apply only between different subnets.
   if (from_subnet >= 0 && from_subnet != B.subnet) {
     const SubnetState& src = s.subnets[from_subnet];
@@ -351,22 +367,24 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
             std::to_string(in.rule_number), in.allow);
     if (!in.allow) return Drop(p, DropReason::kNetworkAcl, b);
   }
-  if (!B.active) {
+  if (!B.active()) {
     if (p.why)
-      p.Hop("network-interface", B.id, "ingress", "not attached to a running instance", "", false);
+      p.Hop("network-interface", s.enis[b].id, "ingress", "not attached to a running instance", "",
+            false);
     return Drop(p, DropReason::kEniNotActive, b);
   }
-  bool owns = B.Owns(p.dst);
-  if (B.source_dest_check && !owns) {
+  bool owns = B.Owns(p.dst, s.enis[b]);
+  if (B.source_dest_check() && !owns) {
     if (p.why)
-      p.Hop("network-interface", B.id, "ingress",
+      p.Hop("network-interface", s.enis[b].id, "ingress",
             "source/destination check: " + p.dst.ToString() + " is not this interface's address",
             "", false);
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
   const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, B.key);
+  p.dst_bucket = ct_->Bucket(fk);
   bool reply = false;
-  if (Conntrack::Entry* e = ct_->Find(fk, p.now, &reply)) {
+  if (Conntrack::Entry* e = ct_->FindAt(fk, p.dst_bucket, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);
     p.v.established = true;
     p.dst_ct = e;
@@ -378,7 +396,8 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
     const SgClassifier& sg = s.classifiers[B.classifier];
     if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key)) {
       if (p.why)
-        p.Hop("security-group", B.group_ids.empty() ? "" : B.group_ids.front(), "ingress",
+        p.Hop("security-group", s.enis[b].group_ids.empty() ? "" : s.enis[b].group_ids.front(),
+              "ingress",
               "no inbound rule allows " + Proto(p.h.protocol) + " from " + p.src.ToString(), "",
               false);
       return Drop(p, DropReason::kSecurityGroup, b);
@@ -399,7 +418,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
     }
   }
   if (p.why)
-    p.Hop("network-interface", B.id, "ingress",
+    p.Hop("network-interface", s.enis[b].id, "ingress",
           owns ? "delivered" : "delivered for forwarding (source/destination check off)");
   p.v.outcome = Outcome::kDeliveredToEni;
   p.v.eni = b;
@@ -411,7 +430,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
 }
 
 Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw) {
-  const EniState& A = s.enis[from_eni];
+  const EniHot& A = s.hot[from_eni];
   const SubnetState& sub = s.subnets[A.subnet];
   NaclMatch out = NaclAt(s, sub.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
   if (p.why)

@@ -142,6 +142,7 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
       s->nat_by_private_.Insert(e.vpc, p.address, n);
       s->nat_by_public_.Insert(-1, p.association->public_ip, n);
     }
+    s->hot.push_back(EniHot::Of(e));
     s->enis.push_back(std::move(e));
   }
 
@@ -170,6 +171,19 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
   return s;
 }
 
+EniHot EniHot::Of(const EniState& e) {
+  EniHot h;
+  h.key = e.key;
+  h.subnet = e.subnet;
+  h.vpc = e.vpc;
+  h.classifier = e.classifier;
+  h.primary_v4 = e.primary_v4;
+  h.flags = (e.active ? kActive : 0) | (e.source_dest_check ? kSourceDestCheck : 0) |
+            (e.has_primary_v4 ? kHasPrimaryV4 : 0) |
+            (e.has_primary_v4 && e.addresses.size() == 1 ? kOnlyPrimaryV4 : 0);
+  return h;
+}
+
 const NatEntry* Snapshot::NatByPublic(IpAddress public_ip) const {
   int32_t n = nat_by_public_.Find(-1, public_ip);
   return n < 0 ? nullptr : &nats_[static_cast<size_t>(n)];
@@ -190,7 +204,7 @@ int32_t Snapshot::VpcByIpv6(IpAddress a) const {
 size_t Snapshot::MemoryBytes() const {
   size_t n = sizeof(*this);
   for (const auto& e : enis) {
-    n += sizeof(e) + e.id.capacity() + e.addresses.capacity() * sizeof(IpAddress) +
+    n += sizeof(EniHot) + sizeof(e) + e.id.capacity() + e.addresses.capacity() * sizeof(IpAddress) +
          e.group_ids.size() * 32;
   }
   for (const auto& c : classifiers) n += c.MemoryBytes();
