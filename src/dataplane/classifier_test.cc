@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "dataplane/nacl.h"
 #include "dataplane/prefix_map.h"
@@ -148,6 +149,46 @@ TEST(PrefixMap, LongestMatchAgreesWithScan) {
       ASSERT_EQ(got != nullptr, best != nullptr);
       if (got) ASSERT_EQ(*got, best->value) << a.ToString();
     }
+  }
+}
+
+// Thousands of /32s (as group references expand) take the 16-ary index
+// three levels deep; every block edge and both ends of the address space
+// are probed, including a /32 at 255.255.255.255 (the index pads with that
+// value).
+TEST(PrefixMap, DeepIndexAgreesWithScanAtEveryEdge) {
+  std::mt19937_64 rng(21);
+  std::vector<PrefixMap<int>::Entry> entries;
+  std::set<uint32_t> used;
+  for (int i = 0; i < 5000; ++i) {
+    uint32_t a = 0x0A000000u | static_cast<uint32_t>(rng() % 0x100000);
+    if (used.insert(a).second) entries.push_back({Cidr::Of(IpAddress::V4(a), 32), i});
+  }
+  entries.push_back({Cidr::Of(IpAddress::V4(0xFFFFFFFFu), 32), -1});
+  entries.push_back({Cidr::Of(IpAddress::V4(0x0A000000u), 12), -2});
+  auto map = PrefixMap<int>::Build(
+      IpFamily::kV4, entries,
+      [](const std::vector<const PrefixMap<int>::Entry*>& cover) -> std::optional<int> {
+        if (cover.empty()) return std::nullopt;
+        return cover.back()->value;
+      });
+  ASSERT_GT(map.intervals(), 4096u);
+  std::vector<uint32_t> probes = {0, 1, 0xFFFFFFFEu, 0xFFFFFFFFu, 0x09FFFFFFu, 0x0AFFFFFFu};
+  for (const auto& e : entries) {
+    uint32_t b = e.block.base().v4();
+    probes.push_back(b);
+    probes.push_back(b - 1);
+    probes.push_back(b + 1);
+  }
+  for (uint32_t x : probes) {
+    IpAddress a = IpAddress::V4(x);
+    const PrefixMap<int>::Entry* best = nullptr;
+    for (const auto& e : entries) {
+      if (e.block.Contains(a) && (!best || e.block.prefix() > best->block.prefix())) best = &e;
+    }
+    const int* got = map.Find(a);
+    ASSERT_EQ(got != nullptr, best != nullptr) << a.ToString();
+    if (got) ASSERT_EQ(*got, best->value) << a.ToString();
   }
 }
 

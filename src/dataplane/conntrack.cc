@@ -100,12 +100,18 @@ uint32_t Conntrack::TimeoutFor(const Entry& e) const {
   }
 }
 
-uint32_t Conntrack::PeekPeer(const FlowKey& k, size_t bucket) const {
+bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t* peer) const {
   const Entry& e = slots_[bucket & mask_];
-  if (!e.used) return kNoSlot;
-  if (e.key == k) return e.cached[0].peer_slot;
-  if (e.key.eni == k.eni && e.key == k.Reversed()) return e.cached[1].peer_slot;
-  return kNoSlot;
+  if (!e.used) return false;
+  if (e.key == k) {
+    *peer = e.cached[0].peer_slot;
+    return true;
+  }
+  if (e.key.eni == k.eni && e.key == k.Reversed()) {
+    *peer = e.cached[1].peer_slot;
+    return true;
+  }
+  return false;
 }
 
 Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {

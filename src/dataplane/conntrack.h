@@ -138,10 +138,16 @@ class Conntrack {
   // Only the key and timers of the entry at `slot` (what Recall and Touch
   // read for a remembered peer).
   void PrefetchKey(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
-  // Where a packet with key `k` starting at `bucket` would find its flow's
-  // remembered peer: the peer slot of the entry's decision for that
-  // direction, if the first slot holds the flow. For prefetching only.
-  uint32_t PeekPeer(const FlowKey& k, size_t bucket) const;
+  // Whether the first slot of `bucket` holds `k`'s flow (either direction),
+  // and if so the peer slot its decision for that direction names (may be
+  // kNoSlot). For prefetching only: no expiry check, no probing.
+  bool Peek(const FlowKey& k, size_t bucket, uint32_t* peer) const;
+  // Bucket(k), and a prefetch of its first slot's key line.
+  size_t PrefetchBucket(const FlowKey& k) const {
+    size_t b = Bucket(k);
+    PrefetchKey(b);
+    return b;
+  }
 
   // The live entry for `k` in either direction, or nullptr. Sets *reply
   // when `k` is the reverse of the recorded direction.

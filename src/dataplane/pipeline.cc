@@ -178,35 +178,62 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const size_t n = std::min(kBurst, items.size() - base);
     const BurstItem* batch = items.data() + base;
     size_t bucket[kBurst];
+    FlowKey key[kBurst];
+    int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
     // 1. The senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
     }
-    // 2. Their addresses and flow buckets. Non-first fragments take their
-    // ports from the fragment table: Run resolves those unhinted.
+    // 2. The senders' flow buckets. Non-first fragments take their ports
+    // from the fragment table: Run resolves those unhinted.
     for (size_t i = 0; i < n; ++i) {
       bucket[i] = kNoBucket;
+      local[i] = -1;
       const PacketHeaders& h = *batch[i].headers;
       int32_t a = sender(batch[i]);
       if (a < 0 || !h.has_l4()) continue;
-      const EniHot& A = s.hot[a];
       uint16_t sport = h.src_port, dport = h.dst_port;
       if (h.protocol == 1 || h.protocol == 58)
         sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
-      bucket[i] = ct_->Bucket(KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, A.key));
+      key[i] = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[a].key);
+      bucket[i] = ct_->Bucket(key[i]);
       ct_->Prefetch(bucket[i]);
     }
-    // 3. The receivers' entries named by remembered decisions.
+    // 3. Established flows: the receiver's entry their remembered decision
+    // names. New flows: where the route leads (the owner of a local
+    // destination, or an ENI target's flow bucket).
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
-      const PacketHeaders& h = *batch[i].headers;
-      uint16_t sport = h.src_port, dport = h.dst_port;
-      if (h.protocol == 1 || h.protocol == 58)
-        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
-      FlowKey k = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[batch[i].in.index].key);
-      if (uint32_t peer = ct_->PeekPeer(k, bucket[i]); peer != Conntrack::kNoSlot) {
-        ct_->PrefetchKey(peer);
+      uint32_t peer = Conntrack::kNoSlot;
+      if (ct_->Peek(key[i], bucket[i], &peer)) {
+        if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
+        continue;
       }
+      const EniHot& A = s.hot[batch[i].in.index];
+      const SubnetState& sub = s.subnets[A.subnet];
+      if (sub.route_table < 0) continue;
+      const IpAddress dst = batch[i].headers->dst;
+      const RouteTarget* t = s.route_tables[sub.route_table].Lookup(dst);
+      if (!t) continue;
+      if (t->kind == RouteTarget::kLocal) {
+        s.PrefetchAddress(A.vpc, dst);
+        local[i] = A.vpc;
+      } else if (t->kind == RouteTarget::kEni) {
+        FlowKey k = key[i];
+        k.egress = 0;
+        k.eni = s.hot[t->index].key;
+        ct_->PrefetchBucket(k);
+      }
+    }
+    // 4. New flows to local destinations: the receiver's flow bucket.
+    for (size_t i = 0; i < n; ++i) {
+      if (local[i] < 0) continue;
+      int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
+      if (b < 0) continue;
+      FlowKey k = key[i];
+      k.egress = 0;
+      k.eni = s.hot[b].key;
+      ct_->PrefetchBucket(k);
     }
     for (size_t i = 0; i < n; ++i) {
       out[base + i] = Run(s, *batch[i].headers, batch[i].in, now_s, nullptr, bucket[i]);

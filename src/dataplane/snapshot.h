@@ -131,6 +131,7 @@ class Snapshot {
   int32_t FindVpc(std::string_view id) const { return Find(vpc_index_, id); }
   // The ENI in `vpc` owning private address `a` (IPv4 or IPv6), or -1.
   int32_t EniByAddress(int32_t vpc, IpAddress a) const { return address_owner_.Find(vpc, a); }
+  void PrefetchAddress(int32_t vpc, IpAddress a) const { address_owner_.Prefetch(vpc, a); }
   const NatEntry* NatByPublic(IpAddress public_ip) const;
   const NatEntry* NatByPrivate(int32_t vpc, IpAddress private_ip) const;
   // The VPC owning global IPv6 address `a` (from the internet), or -1.
