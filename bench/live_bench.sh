@@ -14,14 +14,15 @@
 # Setups: minivpc-same (two instances in one subnet), minivpc-xsub (two
 # subnets: route table and both NACLs apply), kernel (bridge + nftables with
 # the veths' default offloads) and, when ethtool is present, kernel-1500 (TCP
-# only, TSO/GSO/GRO off so the kernel also moves MTU-sized frames, as a TAP
-# without IFF_VNET_HDR does).
+# only, TSO/GSO/GRO off so the kernel moves MTU-sized frames; minivpc's TAPs
+# have offloads, so kernel is the comparison that counts).
 #
 # Safety: traffic flows only between namespaces this script (mvb-*) or
-# minivpc (mv-*) creates; nothing is configured in the host's namespace.
-# Skips (exit 0) without root, /dev/net/tun, network namespaces, the tools,
-# or when another live-mode minivpc is running (starting one removes every
-# mv-* namespace). LIVE_BENCH_SECONDS (TCP, default 5) and
+# minivpc (mv-<tag>-*) creates; nothing is configured in the host's namespace.
+# Skips (exit 0) without root, /dev/net/tun, network namespaces or the
+# tools. Another live-mode minivpc may run meanwhile (its namespaces carry
+# another tag and are left alone), though it competes for the CPUs.
+# LIVE_BENCH_SECONDS (TCP, default 5) and
 # LIVE_BENCH_UDP_SECONDS (default 3) bound the runtime (~2 min).
 set -euo pipefail
 BUILD=${1:-build}
@@ -51,9 +52,6 @@ for tool in ip iperf3 ping udhcpc nft; do
 done
 "$PY" -c 'import boto3' 2>/dev/null || skip "$PY has no boto3"
 [ -x "$BIN" ] || skip "no $BIN (build it first)"
-if pgrep -f -- 'minivpc serve .*--live' >/dev/null; then
-  skip "another live-mode minivpc is running; starting one would remove its namespaces"
-fi
 probe="mvb-probe-$$"
 ip netns add "$probe" 2>/dev/null || skip "cannot create network namespaces"
 ip netns del "$probe"
@@ -108,7 +106,13 @@ record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"; }
 # start for $2 s, with the frames the two instances $3 $4 sent, into $WORK/cpu
 # as "busiest% total% ns-per-frame". Runs in the background.
 sample_switch() {
-  (sleep 1; "$PY" "$HELPER" cpu "$1" "$2" "mv-$3" "mv-$4" > "$WORK/cpu") &
+  (sleep 1; "$PY" "$HELPER" cpu "$1" "$2" "$(ns_of "$3")" "$(ns_of "$4")" > "$WORK/cpu") &
+}
+
+# The namespace of live instance $1: mv-<tag>-<instance-id>.
+ns_of() {
+  ip netns list | awk -v id="$1" '$1 ~ /^mv-/ && substr($1, length($1) - length(id)) == "-" id {
+    print $1 }'
 }
 
 # measure SETUP CLIENT SERVER SERVER_IP WHAT [SWITCH_PID]

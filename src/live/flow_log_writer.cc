@@ -334,7 +334,7 @@ void FlowLogWriter::RecordInto(Pair& p, const FlowSample& s) {
     f = w->second.flows.emplace(key, Aggregate{0, 0, s.time_s, s.time_s, 0}).first;
   }
   Aggregate& agg = f->second;
-  ++agg.packets;
+  agg.packets += s.packets;
   agg.bytes += s.bytes;
   agg.first_s = std::min(agg.first_s, s.time_s);
   agg.last_s = std::max(agg.last_s, s.time_s);

@@ -90,7 +90,8 @@ std::vector<ActiveFlowLog> ActiveFlowLogsFromRegion(const RegionState& r);
 // The file, relative to the writer's directory, that `a`'s records go to.
 std::string FlowLogFilePath(const ActiveFlowLog& a);
 
-// One packet the data plane decided on, seen at one ENI.
+// One packet the data plane decided on, seen at one ENI (or a GSO
+// super-frame: the packets it stands for, with the same headers).
 struct FlowSample {
   std::string_view interface_id;  // the ENI that sent or received the packet
   // srcaddr/dstaddr as AWS defines them: the ENI's side of the packet, so
@@ -105,7 +106,8 @@ struct FlowSample {
   uint16_t src_port = 0;  // 0 for protocols without ports
   uint16_t dst_port = 0;
   uint8_t protocol = 0;      // IANA number
-  uint64_t bytes = 0;        // the IP packet's length
+  uint64_t bytes = 0;        // the IP packets' length
+  uint32_t packets = 1;      // more than 1 for a GSO super-frame (its segments)
   bool accept = false;       // the verdict: delivered (ACCEPT) or dropped (REJECT)
   bool egress = false;       // sent by the ENI; false: sent to it
   uint8_t tcp_flags = 0;     // the TCP header's flags byte (0 for other protocols)

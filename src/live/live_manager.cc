@@ -1,6 +1,5 @@
 #include "live/live_manager.h"
 
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,9 +10,11 @@
 #include <fstream>
 #include <iostream>
 #include <shared_mutex>
-#include <sstream>
 
 #include "common/error_codes.h"
+#include "live/guest_net.h"
+#include "live/host_objects.h"
+#include "live/ndp.h"
 #include "live/system.h"
 
 namespace minivpc::live {
@@ -21,35 +22,10 @@ namespace {
 
 constexpr uint64_t kInternetHostMac = 0x026d76706310ull;
 
-struct WantEni {
-  std::string id;
-  int device_index = 0;
-  MacAddress mac;
-  IpAddress primary;
-  Cidr subnet;
-  IpAddress router;
-  std::vector<IpAddress> secondary;
-  std::vector<IpAddress> ipv6;
-};
-
 struct WantInstance {
   bool running = false;
-  std::vector<WantEni> enis;
+  std::vector<GuestEni> enis;
 };
-
-std::string TapName(const std::string& eni_id) {
-  std::string hex = eni_id.substr(eni_id.find('-') + 1);
-  return "mvt" + hex.substr(0, 12);
-}
-
-std::string Eth(int device_index) { return "eth" + std::to_string(device_index); }
-
-void KillNamespaceProcesses(const std::string& ns) {
-  auto pids = RunCapture({"ip", "netns", "pids", ns});
-  if (!pids.ok()) return;
-  std::istringstream in(*pids);
-  for (int pid; in >> pid;) kill(pid, SIGKILL);
-}
 
 // Everything the reconciler needs, copied out under the cloud lock.
 std::map<std::string, WantInstance> Desired(Cloud& cloud) {
@@ -67,8 +43,8 @@ std::map<std::string, WantInstance> Desired(Cloud& cloud) {
         const Subnet* s = e ? region->subnets.Find(e->subnet_id) : nullptr;
         const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
         if (!e || !s || !vpc || !e->attachment) continue;
-        WantEni we{e->id,   e->attachment->device_index, e->mac, e->primary_ip().address,
-                   s->cidr, s->cidr.base().Plus(1),      {},     e->ipv6_addresses};
+        GuestEni we{e->id,   e->attachment->device_index, e->mac, e->primary_ip().address,
+                    s->cidr, s->cidr.base().Plus(1),      {},     e->ipv6_addresses};
         for (size_t i = 1; i < e->private_ips.size(); ++i) {
           we.secondary.push_back(e->private_ips[i].address);
         }
@@ -80,33 +56,7 @@ std::map<std::string, WantInstance> Desired(Cloud& cloud) {
   return out;
 }
 
-const char* kDhcpScript = R"(#!/bin/sh
-# minivpc: configure an ENI from its DHCP lease, as EC2's network utilities
-# do on Amazon Linux: eth0 carries the default route; every other interface
-# gets its own routing table, used for traffic from its addresses.
-case "$1" in
-  deconfig)
-    ip -4 addr flush dev "$interface"
-    ;;
-  bound|renew)
-    ip addr replace "$ip/$mask" dev "$interface"
-    if [ "$interface" = "eth0" ]; then
-      ip route replace default via "$router" dev eth0
-    else
-      n=${interface#eth}
-      t=$((10000 + n))
-      ip route replace default via "$router" dev "$interface" table "$t"
-      ip rule del from "$ip" table "$t" 2>/dev/null
-      ip rule add from "$ip" table "$t" priority "$t"
-    fi
-    ;;
-esac
-exit 0
-)";
-
 }  // namespace
-
-std::string NamespaceOf(const std::string& instance_id) { return "mv-" + instance_id; }
 
 LiveManager::LiveManager(Cloud& cloud, LiveOptions options)
     : cloud_(cloud),
@@ -114,27 +64,6 @@ LiveManager::LiveManager(Cloud& cloud, LiveOptions options)
       imds_([&cloud](const std::string& id) { return MetadataFromCloud(cloud, id); }) {}
 
 LiveManager::~LiveManager() { Stop(); }
-
-void LiveManager::RemoveStale() {
-  if (auto list = RunCapture({"ip", "netns", "list"}); list.ok()) {
-    std::istringstream in(*list);
-    for (std::string line; std::getline(in, line);) {
-      std::string name = line.substr(0, line.find(' '));
-      if (name.rfind("mv-", 0) != 0) continue;
-      KillNamespaceProcesses(name);
-      (void)Run({"ip", "netns", "del", name});
-    }
-  }
-  if (auto links = RunCapture({"ip", "-o", "link", "show"}); links.ok()) {
-    std::istringstream in(*links);
-    for (std::string line; std::getline(in, line);) {
-      size_t a = line.find(": ");
-      if (a == std::string::npos) continue;
-      std::string name = line.substr(a + 2, line.find_first_of(":@", a + 2) - a - 2);
-      if (name.rfind("mvt", 0) == 0) (void)Run({"ip", "link", "del", name});
-    }
-  }
-}
 
 Status LiveManager::Start() {
   if (!IsRoot()) {
@@ -145,15 +74,32 @@ Status LiveManager::Start() {
   }
   MINIVPC_RETURN_IF_ERROR(Run({"ip", "netns", "list"}));
   std::filesystem::create_directories(options_.run_dir);
+  // Servers sharing a run directory share the script: replace it whole.
   std::string script = options_.run_dir + "/udhcpc.script";
-  std::ofstream(script) << kDhcpScript;
-  chmod(script.c_str(), 0755);
-  RemoveStale();
-  MINIVPC_RETURN_IF_ERROR(SetUpInternet());
-  MINIVPC_RETURN_IF_ERROR(imds_.Start());
+  std::string fresh = script + "." + std::to_string(getpid());
+  std::ofstream(fresh) << DhcpScript();
+  chmod(fresh.c_str(), 0755);
+  std::error_code ec;
+  std::filesystem::rename(fresh, script, ec);
+  if (ec) return Status(err::kInternalError, "cannot write " + script + ": " + ec.message());
+  if (options_.state_path.empty()) {
+    records_ = NewMemoryLiveRecords();
+  } else {
+    MINIVPC_ASSIGN_OR_RETURN(records_, OpenSqliteLiveRecords(options_.state_path));
+  }
+  host_ = std::make_unique<HostObjects>(records_.get(), HostNames::ForState(options_.state_path));
+  host_->RemoveRecorded();  // what a crashed run of this state file left
+  Status st = SetUpInternet();
+  if (st.ok()) st = imds_.Start();
+  if (!st.ok()) {
+    internet_.reset();
+    host_->RemoveRecorded();
+    return st;
+  }
   flow_logs_ = std::make_unique<FlowLogWriter>(options_.flow_log_dir);
   switch_.SetObserver([this](const LiveView& v, const dp::PacketHeaders& h, int32_t from,
-                             const dp::Verdict& verdict, size_t) { Observe(v, h, from, verdict); });
+                             const dp::Verdict& verdict, uint64_t bytes,
+                             uint32_t packets) { Observe(v, h, from, verdict, bytes, packets); });
   switch_.Start();
   started_ = true;
   reconciler_ = std::thread([this] { ReconcileLoop(); });
@@ -164,15 +110,16 @@ Status LiveManager::Start() {
 
 Status LiveManager::SetUpInternet() {
   const Cidr pool = cloud_.options().public_pool;
-  MINIVPC_RETURN_IF_ERROR(Run({"ip", "netns", "add", kInternetNamespace}));
-  MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", kInternetNamespace, "link", "set", "lo", "up"}));
-  MINIVPC_ASSIGN_OR_RETURN(TapDevice tap, TapDevice::Create("mvtinet"));
+  const std::string ns = host_->names().InternetNamespace();
+  const std::string tap_name = host_->names().InternetTap();
+  MINIVPC_RETURN_IF_ERROR(host_->AddNamespace(ns));
+  MINIVPC_ASSIGN_OR_RETURN(TapDevice tap, host_->CreateTap(tap_name, options_.offloads));
   internet_ = std::make_shared<TapDevice>(std::move(tap));
   internet_mac_ = MacAddress(kInternetHostMac);
-  MINIVPC_RETURN_IF_ERROR(Run({"ip", "link", "set", "mvtinet", "netns", kInternetNamespace}));
-  MINIVPC_RETURN_IF_ERROR(
-      Run({"ip", "-n", kInternetNamespace, "link", "set", "mvtinet", "name", "eth0", "address",
-           internet_mac_.ToString(), "mtu", std::to_string(options_.mtu), "up"}));
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "link", "set", tap_name, "netns", ns}));
+  MINIVPC_RETURN_IF_ERROR(Run({"ip", "-n", ns, "link", "set", tap_name, "name", "eth0", "address",
+                               internet_mac_.ToString(), "mtu", std::to_string(options_.mtu),
+                               "txqueuelen", std::to_string(options_.txqueuelen), "up"}));
   // Test hosts: the first addresses of the pool's last /24, which the
   // public-IPv4 allocator never hands out (see Cloud::Options).
   Cidr hosts = pool.Subnet(24, (pool.Size() >> 8) - 1);
@@ -181,10 +128,19 @@ Status LiveManager::SetUpInternet() {
     IpAddress a = hosts.base().Plus(static_cast<uint128>(i));
     internet_hosts_.push_back(a);
     MINIVPC_RETURN_IF_ERROR(
-        Run({"ip", "-n", kInternetNamespace, "addr", "add",
-             a.ToString() + "/" + std::to_string(pool.prefix()), "dev", "eth0"}));
+        Run({"ip", "-n", ns, "addr", "add", a.ToString() + "/" + std::to_string(pool.prefix()),
+             "dev", "eth0"}));
   }
-  return Status::Ok();
+  // IPv6 test hosts (no NAT: the gateway routes the VPCs' own addresses),
+  // routed through the gateway's link-local address.
+  for (int i = 1; i <= 3; ++i) {
+    IpAddress a = kInternetIpv6Hosts.base().Plus(static_cast<uint128>(i));
+    internet_hosts_.push_back(a);
+    MINIVPC_RETURN_IF_ERROR(
+        Run({"ip", "-n", ns, "addr", "add", a.ToString() + "/128", "dev", "eth0", "nodad"}));
+  }
+  return Run({"ip", "-n", ns, "-6", "route", "replace", "default", "via",
+              LinkLocalOf(MacAddress(kGatewayMac)).ToString(), "dev", "eth0"});
 }
 
 void LiveManager::Notify() {
@@ -240,21 +196,23 @@ void LiveManager::Stop() {
   for (auto& [id, li] : instances_) RemoveInstance(id, li);
   instances_.clear();
   imds_.Stop();
-  KillNamespaceProcesses(kInternetNamespace);
   internet_.reset();
-  (void)Run({"ip", "netns", "del", kInternetNamespace});
+  host_->RemoveNamespace(host_->names().InternetNamespace());
+  host_->ForgetTap(host_->names().InternetTap());
+  host_->RemoveRecorded();  // anything left: the records end empty
   started_ = false;
 }
 
 // Flow-log samples: one for the sending ENI, one for the receiving ENI.
 void LiveManager::Observe(const LiveView& v, const dp::PacketHeaders& h, int32_t from_port,
-                          const dp::Verdict& verdict) {
+                          const dp::Verdict& verdict, uint64_t bytes, uint32_t packets) {
   bool ports = h.protocol == 6 || h.protocol == 17;
   FlowSample s;
   s.src_port = ports ? h.src_port : 0;
   s.dst_port = ports ? h.dst_port : 0;
   s.protocol = h.protocol;
-  s.bytes = h.ip_total_length;
+  s.bytes = bytes;
+  s.packets = packets;
   s.tcp_flags = h.tcp_flags;
   s.time_s = static_cast<uint64_t>(time(nullptr));
   const std::string* sender = nullptr;
@@ -294,17 +252,12 @@ void LiveManager::Observe(const LiveView& v, const dp::PacketHeaders& h, int32_t
 void LiveManager::RemoveInstance(const std::string& id, LiveInstance& li) {
   imds_.RemoveInstance(id);
   KillNamespaceProcesses(li.ns);
+  std::vector<std::string> taps;
+  for (const auto& [eni_id, le] : li.enis) taps.push_back(le.tap->name());
   li.enis.clear();  // closing the TAP descriptors removes the devices
-  (void)Run({"ip", "netns", "del", li.ns});
+  host_->RemoveNamespace(li.ns);
+  for (const auto& t : taps) host_->ForgetTap(t);
 }
-
-Status LiveManager::AddEni(LiveInstance& li, const std::string& instance_id, const RegionState& r,
-                           const NetworkInterface& eni, bool running) {
-  return Status::Ok();
-}
-
-void LiveManager::ConfigureAddresses(LiveInstance& li, LiveEni& le, const RegionState& r,
-                                     const NetworkInterface& eni, bool dhcp_done) {}
 
 void LiveManager::Reconcile() {
   std::map<std::string, WantInstance> want = Desired(cloud_);
@@ -322,12 +275,12 @@ void LiveManager::Reconcile() {
     auto [it, created] = instances_.try_emplace(id);
     LiveInstance& li = it->second;
     if (created) {
-      li.ns = NamespaceOf(id);
-      if (!Run({"ip", "netns", "add", li.ns}).ok()) {
+      li.ns = host_->names().InstanceNamespace(id);
+      if (Status st = host_->AddNamespace(li.ns); !st.ok()) {
+        std::cerr << "minivpc: live instance " << id << ": " << st.message() << "\n";
         instances_.erase(it);
         continue;
       }
-      (void)Run({"ip", "-n", li.ns, "link", "set", "lo", "up"});
       if (Status st = imds_.AddInstance(id, li.ns); !st.ok()) {
         std::cerr << "minivpc: metadata service for " << id << ": " << st.message() << "\n";
       }
@@ -337,21 +290,29 @@ void LiveManager::Reconcile() {
       bool keep = false;
       for (const auto& we : w.enis)
         keep |= we.id == e->first && we.device_index == e->second.device_index;
-      e = keep ? std::next(e) : li.enis.erase(e);
+      if (keep) {
+        ++e;
+        continue;
+      }
+      std::string tap = e->second.tap->name();
+      e = li.enis.erase(e);
+      host_->ForgetTap(tap);
     }
-    bool start = w.running && !li.running;
     for (const auto& we : w.enis) {
       auto [eit, added] = li.enis.try_emplace(we.id);
       LiveEni& le = eit->second;
-      std::string eth = Eth(we.device_index);
+      std::string eth = EthName(we.device_index);
       if (added) {
-        std::string name = TapName(we.id);
-        auto tap = TapDevice::Create(name);
+        std::string name = host_->names().EniTap(we.id);
+        auto tap = host_->CreateTap(name, options_.offloads);
         if (!tap.ok() || !Run({"ip", "link", "set", name, "netns", li.ns}).ok() ||
             !Run({"ip", "-n", li.ns, "link", "set", name, "name", eth, "address", we.mac.ToString(),
-                  "mtu", std::to_string(options_.mtu)})
+                  "mtu", std::to_string(options_.mtu), "txqueuelen",
+                  std::to_string(options_.txqueuelen)})
                  .ok()) {
           li.enis.erase(eit);
+          if (tap.ok()) *tap = TapDevice();  // closes it
+          host_->ForgetTap(name);
           continue;
         }
         le.tap = std::make_shared<TapDevice>(std::move(tap).value());
@@ -360,8 +321,7 @@ void LiveManager::Reconcile() {
       if (w.running && (!le.up || added)) {
         (void)Run({"ip", "-n", li.ns, "link", "set", eth, "up"});
         le.up = true;
-        le.addresses.clear();
-        std::string prefix = std::to_string(we.subnet.prefix());
+        le.guest = {};
         if (options_.dhcp) {
           auto pid =
               Spawn({"ip", "netns", "exec", li.ns, "udhcpc", "-i", eth, "-f", "-q", "-n", "-t",
@@ -369,37 +329,16 @@ void LiveManager::Reconcile() {
                     options_.run_dir + "/" + id + "-" + eth + ".dhcp.log");
           if (pid.ok()) dhcp_clients.push_back({*pid, id + "/" + eth});
         } else {
-          (void)Run({"ip", "-n", li.ns, "addr", "replace", we.primary.ToString() + "/" + prefix,
-                     "dev", eth});
-          if (we.device_index == 0) {
-            (void)Run({"ip", "-n", li.ns, "route", "replace", "default", "via",
-                       we.router.ToString(), "dev", eth});
-          }
+          ConfigureStaticIpv4(li.ns, we);
         }
       }
       if (!w.running && le.up) {
         (void)Run({"ip", "-n", li.ns, "link", "set", eth, "down"});
         le.up = false;
       }
-      if (!w.running) continue;
-      // Secondary IPv4s and IPv6 addresses, as ec2-net-utils adds them.
-      std::set<std::string> wanted;
-      for (const auto& a : we.secondary)
-        wanted.insert(a.ToString() + "/" + std::to_string(we.subnet.prefix()));
-      for (const auto& a : we.ipv6) wanted.insert(a.ToString() + "/64");
-      for (const auto& a : le.addresses) {
-        if (!wanted.count(a)) (void)Run({"ip", "-n", li.ns, "addr", "del", a, "dev", eth});
-      }
-      for (const auto& a : wanted) {
-        if (le.addresses.count(a)) continue;
-        std::vector<std::string> cmd{"ip", "-n", li.ns, "addr", "add", a, "dev", eth};
-        if (a.find(':') != std::string::npos) cmd.push_back("nodad");
-        (void)Run(cmd);
-      }
-      le.addresses = std::move(wanted);
+      if (w.running) SyncAddresses(li.ns, we, &le.guest);
     }
     li.running = w.running;
-    (void)start;
   }
 
   // Publish the view before waiting for DHCP clients: they need the switch.
@@ -423,9 +362,17 @@ void LiveManager::Reconcile() {
           const Subnet* s = region->subnets.Find(e->subnet_id);
           const Vpc* vpc = s ? region->vpcs.Find(s->vpc_id) : nullptr;
           if (!s || !vpc) continue;
-          Port p{le.tap,    eni_id,  region_index,           idx,
-                 e->mac,    s->cidr, s->cidr.base().Plus(1), vpc->cidr.base().Plus(2),
-                 li.running};
+          Port p;
+          p.tap = le.tap;
+          p.eni_id = eni_id;
+          p.region = region_index;
+          p.eni = idx;
+          p.mac = e->mac;
+          p.subnet = s->cidr;
+          p.router = s->cidr.base().Plus(1);
+          if (s->ipv6) p.subnet6 = s->ipv6->cidr;
+          p.dns = vpc->cidr.base().Plus(2);
+          p.running = li.running;
           rv.port_by_eni[idx] = static_cast<int>(view->ports.size());
           view->port_by_fd[le.tap->fd()] = static_cast<int>(view->ports.size());
           view->ports.push_back(std::move(p));

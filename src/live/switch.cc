@@ -9,11 +9,14 @@
 #include "dataplane/packet_builder.h"
 #include "live/arp.h"
 #include "live/dhcp.h"
+#include "live/ndp.h"
 
 namespace minivpc::live {
 namespace {
 
-constexpr size_t kMaxFrame = 65536 + 64;
+// The largest packet a TAP hands over: a 64 KB GSO super-frame (IP length
+// limit) with its Ethernet/VLAN header and virtio-net header, rounded up.
+constexpr size_t kMaxPacket = 65536 + 256;
 
 void SetMacs(std::span<uint8_t> frame, MacAddress dst, MacAddress src) {
   uint64_t d = dst.value(), s = src.value();
@@ -82,7 +85,7 @@ void Switch::Publish(std::shared_ptr<const LiveView> view) {
 }
 
 void Switch::Loop() {
-  std::vector<uint8_t> buf(kMaxFrame);
+  std::vector<uint8_t> buf(kMaxPacket);
   epoll_event events[64];
   while (!stop_) {
     int n = epoll_wait(epoll_fd_, events, 64, 200);
@@ -99,10 +102,9 @@ void Switch::Loop() {
         continue;
       }
       if (!view) continue;
-      // Drain a bounded batch per device so one busy ENI cannot starve others.
-      for (int batch = 0; batch < 64; ++batch) {
+      for (int batch = 0; batch < kBatch; ++batch) {
         ssize_t len = read(fd, buf.data(), buf.size());
-        if (len <= 0) break;
+        if (len <= 0) break;  // EAGAIN: empty
         frames_in_.fetch_add(1, std::memory_order_relaxed);
         HandleFrame(*view, fd, std::span<uint8_t>(buf.data(), static_cast<size_t>(len)));
       }
@@ -110,52 +112,92 @@ void Switch::Loop() {
   }
 }
 
-void Switch::HandleFrame(const LiveView& v, int fd, std::span<uint8_t> frame) {
-  dp::PacketHeaders h;
-  dp::ParseStatus st = dp::ParseEthernetFrame(frame, &h);
+void Switch::HandleFrame(const LiveView& v, int fd, std::span<uint8_t> wire) {
   bool from_internet = v.internet && fd == v.internet->fd();
   auto port_it = v.port_by_fd.find(fd);
   if (!from_internet && port_it == v.port_by_fd.end()) return;  // a device being removed
-  if (st == dp::ParseStatus::kNotIp) {
-    auto req = ParseArpRequest(frame);
-    if (!req) return parse_drops_.fetch_add(1, std::memory_order_relaxed), void();
-    MacAddress answer;
-    if (from_internet) {
-      if (!v.public_pool.Contains(req->target_ip)) return;
-      answer = MacAddress(kGatewayMac);
-    } else {
-      const Port& p = v.ports[static_cast<size_t>(port_it->second)];
-      if (!p.subnet.Contains(req->target_ip) || req->target_ip == req->sender_ip) return;
-      if (req->target_ip == p.router) {
-        answer = MacAddress(kRouterMac);
-      } else {
-        const dp::Snapshot& s = *v.regions[p.region].snapshot;
-        int32_t owner = s.EniByAddress(s.enis[p.eni].vpc, req->target_ip);
-        if (owner < 0) return;
-        int peer = v.regions[p.region].port_by_eni[owner];
-        answer = peer >= 0 ? v.ports[static_cast<size_t>(peer)].mac : MacAddress(kRouterMac);
-      }
-    }
-    std::vector<uint8_t> reply = BuildArpReply(*req, answer);
-    (void)!write(fd, reply.data(), reply.size());
-    return;
-  }
-  if (st != dp::ParseStatus::kOk) {
+  const Port* port = from_internet ? nullptr : &v.ports[static_cast<size_t>(port_it->second)];
+  const TapDevice& tap = from_internet ? *v.internet : *port->tap;
+  Packet p;
+  p.header_size = tap.header_size();
+  if (wire.size() < p.header_size) {
     parse_drops_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (from_internet) return FromInternet(v, frame, h);
-  FromEni(v, v.ports[static_cast<size_t>(port_it->second)], frame, h);
+  p.wire = wire;
+  p.frame = wire.subspan(p.header_size);
+  if (p.header_size > 0) p.vnet = DecodeVnetHeader(wire);
+  dp::PacketHeaders h;
+  dp::ParseStatus st = dp::ParseEthernetFrame(p.frame, &h);
+  if (st == dp::ParseStatus::kNotIp) return AnswerArp(v, tap, port, p.frame);
+  if (st != dp::ParseStatus::kOk || !VnetHeaderFits(p.vnet, h)) {
+    parse_drops_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (IsNeighborDiscovery(h)) return AnswerNeighbor(v, tap, port, p.frame, h);
+  if (from_internet) return FromInternet(v, p, h);
+  FromEni(v, *port, p, h);
 }
 
-void Switch::FromEni(const LiveView& v, const Port& port, std::span<uint8_t> frame,
-                     const dp::PacketHeaders& h) {
+// ARP as AWS's hypervisor answers it; `port` is null for the internet link.
+void Switch::AnswerArp(const LiveView& v, const TapDevice& tap, const Port* port,
+                       std::span<const uint8_t> frame) {
+  auto req = ParseArpRequest(frame);
+  if (!req) return parse_drops_.fetch_add(1, std::memory_order_relaxed), void();
+  MacAddress answer;
+  if (!port) {
+    if (!v.public_pool.Contains(req->target_ip)) return;
+    answer = MacAddress(kGatewayMac);
+  } else {
+    if (!port->subnet.Contains(req->target_ip) || req->target_ip == req->sender_ip) return;
+    if (req->target_ip == port->router) {
+      answer = MacAddress(kRouterMac);
+    } else {
+      const dp::Snapshot& s = *v.regions[port->region].snapshot;
+      int32_t owner = s.EniByAddress(s.enis[port->eni].vpc, req->target_ip);
+      if (owner < 0) return;
+      int peer = v.regions[port->region].port_by_eni[owner];
+      answer = peer >= 0 ? v.ports[static_cast<size_t>(peer)].mac : MacAddress(kRouterMac);
+    }
+  }
+  std::vector<uint8_t> reply = BuildArpReply(*req, answer);
+  (void)!tap.Write(reply);
+}
+
+// Neighbor solicitations as AWS's hypervisor answers them (ndp.h); every
+// other ND or MLD message ends here. `port` is null for the internet link.
+void Switch::AnswerNeighbor(const LiveView& v, const TapDevice& tap, const Port* port,
+                            std::span<const uint8_t> frame, const dp::PacketHeaders& h) {
+  auto ns = ParseNeighborSolicitation(frame, h);
+  if (!ns) return;
+  MacAddress answer;
+  bool router = true;
+  if (!port) {
+    if (ns->target != LinkLocalOf(MacAddress(kGatewayMac))) return;
+    answer = MacAddress(kGatewayMac);
+  } else if (ns->target == LinkLocalOf(MacAddress(kRouterMac)) ||
+             (port->subnet6 && ns->target == port->subnet6->base().Plus(1))) {
+    answer = MacAddress(kRouterMac);
+  } else {
+    if (!port->subnet6 || !port->subnet6->Contains(ns->target)) return;
+    const dp::Snapshot& s = *v.regions[port->region].snapshot;
+    int32_t owner = s.EniByAddress(s.enis[port->eni].vpc, ns->target);
+    if (owner < 0 || owner == port->eni) return;
+    int peer = v.regions[port->region].port_by_eni[owner];
+    answer = peer >= 0 ? v.ports[static_cast<size_t>(peer)].mac : MacAddress(kRouterMac);
+    router = false;
+  }
+  std::vector<uint8_t> reply = BuildNeighborAdvertisement(*ns, answer, router);
+  (void)!tap.Write(reply);
+}
+
+void Switch::FromEni(const LiveView& v, const Port& port, Packet& p, const dp::PacketHeaders& h) {
   if (h.protocol == 17 && h.dst_port == 67) {
     DhcpLease lease{port.mac,    {},       port.subnet.prefix(),
                     port.router, port.dns, MacAddress(kRouterMac)};
     const dp::Snapshot& s = *v.regions[port.region].snapshot;
     lease.address = s.enis[port.eni].addresses.front();
-    if (auto reply = DhcpReply(frame, h, lease)) {
+    if (auto reply = DhcpReply(p.frame, h, lease)) {
       (void)!port.tap->Write(*reply);
     }
     return;
@@ -163,11 +205,11 @@ void Switch::FromEni(const LiveView& v, const Port& port, std::span<uint8_t> fra
   const dp::Snapshot& s = *v.regions[port.region].snapshot;
   dp::Verdict verdict = pipeline_.Process(s, h, dp::Ingress::FromEni(port.eni), NowSeconds());
   int32_t from = static_cast<int32_t>(&port - v.ports.data());
-  if (observer_) observer_(v, h, from, verdict, frame.size());
-  Deliver(v, verdict, port.region, from, frame, h);
+  if (observer_) observer_(v, h, from, verdict, SegmentBytes(p.vnet, h), SegmentCount(p.vnet, h));
+  Deliver(v, verdict, port.region, from, p, h);
 }
 
-void Switch::FromInternet(const LiveView& v, std::span<uint8_t> frame, const dp::PacketHeaders& h) {
+void Switch::FromInternet(const LiveView& v, Packet& p, const dp::PacketHeaders& h) {
   for (size_t r = 0; r < v.regions.size(); ++r) {
     const dp::Snapshot& s = *v.regions[r].snapshot;
     int32_t vpc = -1;
@@ -180,16 +222,16 @@ void Switch::FromInternet(const LiveView& v, std::span<uint8_t> frame, const dp:
     int32_t igw = s.vpcs[vpc].igw;
     if (igw < 0) return;  // no gateway attached: nothing answers
     dp::Verdict verdict = pipeline_.Process(s, h, dp::Ingress::FromInternet(igw), NowSeconds());
-    if (observer_) observer_(v, h, -1, verdict, frame.size());
-    return Deliver(v, verdict, r, -1, frame, h);
+    if (observer_) observer_(v, h, -1, verdict, SegmentBytes(p.vnet, h), SegmentCount(p.vnet, h));
+    return Deliver(v, verdict, r, -1, p, h);
   }
 }
 
 void Switch::Deliver(const LiveView& v, const dp::Verdict& verdict, size_t region,
-                     int32_t from_port, std::span<uint8_t> frame, const dp::PacketHeaders& h) {
+                     int32_t from_port, Packet& p, const dp::PacketHeaders& h) {
   if (!verdict.delivered()) return;
-  if (verdict.nat_dst) dp::RewriteIpv4Destination(frame, h, verdict.dst.v4());
-  if (verdict.nat_src) dp::RewriteIpv4Source(frame, h, verdict.src.v4());
+  if (verdict.nat_dst) RewriteIpv4Destination(p.frame, h, &p.vnet, verdict.dst.v4());
+  if (verdict.nat_src) RewriteIpv4Source(p.frame, h, &p.vnet, verdict.src.v4());
   if (verdict.outcome == dp::Outcome::kDeliveredToInternet) {
     // Hairpin: a public address of this cloud comes straight back in.
     dp::PacketHeaders again = h;
@@ -197,13 +239,12 @@ void Switch::Deliver(const LiveView& v, const dp::Verdict& verdict, size_t regio
     again.dst = verdict.dst;
     for (const auto& rv : v.regions) {
       if (h.dst.is_v4() && rv.snapshot->NatByPublic(verdict.dst)) {
-        return FromInternet(v, frame, again);
+        return FromInternet(v, p, again);
       }
     }
     if (!v.internet) return;
-    SetMacs(frame, v.internet_host_mac, MacAddress(kGatewayMac));
-    if (v.internet->Write(frame) > 0) frames_out_.fetch_add(1, std::memory_order_relaxed);
-    return;
+    SetMacs(p.frame, v.internet_host_mac, MacAddress(kGatewayMac));
+    return Send(*v.internet, p, h);
   }
   int peer = v.regions[region].port_by_eni[verdict.eni];
   if (peer < 0) return;
@@ -213,8 +254,26 @@ void Switch::Deliver(const LiveView& v, const dp::Verdict& verdict, size_t regio
     const Port& from = v.ports[static_cast<size_t>(from_port)];
     if (from.subnet == to.subnet) src_mac = from.mac;
   }
-  SetMacs(frame, to.mac, src_mac);
-  if (to.tap->Write(frame) > 0) frames_out_.fetch_add(1, std::memory_order_relaxed);
+  SetMacs(p.frame, to.mac, src_mac);
+  Send(*to.tap, p, h);
+}
+
+// The header goes on as read, but for what NAT changed in it. A device
+// without offloads gets finished, whole frames only.
+void Switch::Send(const TapDevice& to, Packet& p, const dp::PacketHeaders& h) {
+  ssize_t n = -1;
+  if (to.header_size() == p.header_size) {
+    if (p.header_size > 0) EncodeVnetHeader(p.vnet, p.wire);
+    n = to.WritePacket(p.wire);
+  } else if (p.header_size == 0) {
+    n = to.Write(p.frame);
+  } else if (!p.vnet.is_gso()) {
+    CompleteChecksum(p.frame, h, &p.vnet);
+    n = to.WritePacket(p.frame);
+  } else {
+    parse_drops_.fetch_add(1, std::memory_order_relaxed);  // no software segmentation
+  }
+  if (n > 0) frames_out_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace minivpc::live

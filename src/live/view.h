@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,9 +28,10 @@ struct Port {
   size_t region = 0;  // index into LiveView::regions
   int32_t eni = -1;   // index in that region's snapshot
   MacAddress mac;
-  Cidr subnet;       // the ENI's subnet (IPv4)
-  IpAddress router;  // subnet .1
-  IpAddress dns;     // VPC .2
+  Cidr subnet;                  // the ENI's subnet (IPv4)
+  IpAddress router;             // subnet .1
+  std::optional<Cidr> subnet6;  // the subnet's IPv6 /64, if it has one
+  IpAddress dns;                // VPC .2
   bool running = false;
 };
 

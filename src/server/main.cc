@@ -11,6 +11,7 @@
 
 #include "common/random.h"
 #include "ec2api/service.h"
+#include "live/host_names.h"
 #include "live/live_manager.h"
 #include "live/system.h"
 #include "server/client.h"
@@ -101,6 +102,7 @@ int Serve(const ServeFlags& f) {
   std::unique_ptr<live::LiveManager> live_mode;
   if (f.live) {
     live::LiveOptions lo;
+    lo.state_path = f.in_memory ? "" : f.state;
     lo.dhcp = !f.no_dhcp;
     lo.run_dir =
         (f.in_memory ? std::string("var") : std::filesystem::path(f.state).parent_path().string());
@@ -115,9 +117,9 @@ int Serve(const ServeFlags& f) {
     }
     service.SetChangeHook([&live_mode] { live_mode->Notify(); });
     std::printf(
-        "minivpc: live mode: instances are network namespaces (mv-<instance-id>), "
+        "minivpc: live mode: instances are network namespaces (mv-<tag>-<instance-id>), "
         "internet hosts in %s\n",
-        live::kInternetNamespace);
+        live_mode->internet_namespace().c_str());
   }
   if (!f.port_file.empty()) std::ofstream(f.port_file) << server.port() << "\n";
   std::printf("minivpc: state %s (%zu rows restored in %.1f ms)\n",
@@ -227,6 +229,9 @@ int main(int argc, char** argv) {
   CLI::App* inet = app.add_subcommand("internet", "The emulated internet (live mode)");
   std::vector<std::string> inet_cmd;
   CLI::App* inet_exec = inet->add_subcommand("exec", "Run a command on the internet host (root)");
+  std::string inet_state;
+  inet_exec->add_option("--state", inet_state,
+                        "The live server's state file (needed when several run)");
   inet_exec->add_option("command", inet_cmd, "Command (after --)")->required()->expected(-1);
   inet->require_subcommand(1);
 
@@ -251,7 +256,21 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return Serve(serve);
   if (t->parsed()) return Trace(trace);
-  if (ex->parsed()) return ExecIn(minivpc::live::NamespaceOf(exec_instance), exec_cmd);
-  if (inet_exec->parsed()) return ExecIn(minivpc::live::kInternetNamespace, inet_cmd);
+  if (ex->parsed()) {
+    std::string ns = minivpc::live::NamespaceOf(exec_instance);
+    if (ns.empty()) {
+      std::cerr << "minivpc: no live instance " << exec_instance << " on this machine\n";
+      return 2;
+    }
+    return ExecIn(ns, exec_cmd);
+  }
+  if (inet_exec->parsed()) {
+    auto ns = minivpc::live::FindInternetNamespace(inet_state);
+    if (!ns.ok()) {
+      std::cerr << "minivpc: " << ns.status().message() << "\n";
+      return 2;
+    }
+    return ExecIn(*ns, inet_cmd);
+  }
   return 0;
 }

@@ -143,6 +143,9 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     sqlite3_close(db);
     return Status(err::kInternalError, "cannot open state file " + path + ": " + msg);
   }
+  // Live mode's records (live_records.h) share the file through their own
+  // connection: wait for their short write lock rather than fail a commit.
+  sqlite3_busy_timeout(db, 10000);
   const char* setup =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=FULL;"

@@ -5,13 +5,17 @@ the emulated internet through `minivpc exec` / `minivpc internet exec`.
 
 Needs root and network namespaces; otherwise every test is skipped with the
 reason. Traffic stays between namespaces minivpc created."""
+import hashlib
+import ipaddress
 import os
 import shutil
+import sqlite3
 import subprocess
+import tempfile
 import time
 import unittest
 
-from harness import BINARY, ServerTestCase
+from harness import BINARY, Server, ServerTestCase, client
 
 AMI = "ami-12345678"
 
@@ -35,6 +39,11 @@ def live_unavailable():
 REASON = live_unavailable()
 
 
+def namespaces():
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+
 @unittest.skipIf(REASON, REASON or "")
 class LiveTest(ServerTestCase):
     server_args = ("--live",)
@@ -46,6 +55,12 @@ class LiveTest(ServerTestCase):
         if check:
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         return p
+
+    @staticmethod
+    def namespace_of(instance):
+        """The instance's namespace, mv-<tag>-<instance-id>, or None."""
+        found = [ns for ns in namespaces() if ns.startswith("mv-") and ns.endswith("-" + instance)]
+        return found[0] if found else None
 
     def internet(self, *cmd, timeout=30):
         return subprocess.run([BINARY, "internet", "exec", "--"] + list(cmd),
@@ -69,8 +84,22 @@ class LiveTest(ServerTestCase):
         return self.sh(instance, "nc", "-z", "-w", str(timeout), ip, str(port),
                        timeout=timeout + 10).returncode == 0
 
-    def launch(self, subnet, groups=None, public=None, ip=None):
+    def wait_for_ipv6(self, instance, ip, dev="eth0", timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            p = self.sh(instance, "ip", "-6", "-o", "addr", "show", dev)
+            if (" %s/" % ip) in p.stdout:
+                return
+            time.sleep(0.1)
+        self.fail("%s never got %s on %s" % (instance, ip, dev))
+
+    def ping6(self, instance, ip, count=3):
+        return self.sh(instance, "ping", "-6", "-c", str(count), "-W", "2", ip).returncode == 0
+
+    def launch(self, subnet, groups=None, public=None, ip=None, ipv6=0):
         ni = {"DeviceIndex": 0, "SubnetId": subnet}
+        if ipv6:
+            ni["Ipv6AddressCount"] = ipv6
         if groups:
             ni["Groups"] = groups
         if public is not None:
@@ -114,8 +143,7 @@ class LiveTest(ServerTestCase):
     def test_same_subnet_under_default_group(self):
         a = self.launch(self.private)
         b = self.launch(self.private)
-        ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        self.assertIn("mv-" + a["InstanceId"], ns)
+        self.assertTrue(self.namespace_of(a["InstanceId"]))
         p = self.sh(a["InstanceId"], "ping", "-c", "3", "-W", "2", b["PrivateIpAddress"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # The OS sees the ENI's MAC and only private addresses.
@@ -200,6 +228,99 @@ class LiveTest(ServerTestCase):
             self.ec2.create_route(RouteTableId=self.public_rt, DestinationCidrBlock="0.0.0.0/0",
                                   GatewayId=self.igw)
         self.assertEqual(self.internet(*curl, "http://%s/" % pub).stdout, "200")
+
+    def test_bulk_tcp_through_the_gateway_nat_arrives_intact(self):
+        # Megabytes of TCP leave the instance as GSO super-frames with partial
+        # checksums and cross the gateway's 1:1 NAT both ways.
+        sg = self.ec2.create_security_group(VpcId=self.vpc, GroupName="live-bulk",
+                                            Description="bulk")["GroupId"]
+        self.ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 8088, "ToPort": 8088,
+             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        inst = self.launch(self.public, groups=[sg], public=True)
+        www = tempfile.mkdtemp(prefix="minivpc-live-bulk-")
+        data = os.urandom(8 << 20)
+        with open(os.path.join(www, "blob"), "wb") as f:
+            f.write(data)
+        try:
+            self.spawn(inst["InstanceId"], "python3", "-m", "http.server", "8088", "--bind",
+                       "0.0.0.0", "--directory", www)
+            deadline = time.time() + 10
+            while time.time() < deadline and not self.tcp_ok(inst["InstanceId"], "127.0.0.1",
+                                                              8088, 1):
+                time.sleep(0.1)
+            out = self.internet("sh", "-c", "curl -s -m 20 http://%s:8088/blob | sha256sum"
+                                % inst["PublicIpAddress"])
+            self.assertEqual(out.stdout.split()[0], hashlib.sha256(data).hexdigest())
+        finally:
+            shutil.rmtree(www)
+
+    def ipv6_subnet(self, cidr):
+        """A VPC with an Amazon-provided /56 and a subnet with its first /64."""
+        vpc = self.ec2.create_vpc(CidrBlock=cidr, AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+        block = self.ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0][
+            "Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+        sub64 = str(next(ipaddress.ip_network(block).subnets(new_prefix=64)))
+        v4 = str(next(ipaddress.ip_network(cidr).subnets(new_prefix=24)))
+        subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=v4, Ipv6CidrBlock=sub64,
+                                        AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+        return vpc, subnet, sub64
+
+    def launch6(self, subnet, sub64, groups=None):
+        inst = self.launch(subnet, groups=groups, ipv6=1)
+        addr = inst["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+        self.assertIn(ipaddress.ip_address(addr), ipaddress.ip_network(sub64))
+        self.wait_for_ipv6(inst["InstanceId"], addr)
+        return inst["InstanceId"], addr, inst
+
+    def test_ipv6_neighbors_groups_and_the_gateway(self):
+        ec2 = self.ec2
+        vpc, subnet, sub64 = self.ipv6_subnet("10.9.0.0/16")
+        open6 = ec2.create_security_group(VpcId=vpc, GroupName="live-v6-open",
+                                          Description="icmpv6 in the subnet")["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=open6, IpPermissions=[
+            {"IpProtocol": "58", "FromPort": -1, "ToPort": -1,
+             "Ipv6Ranges": [{"CidrIpv6": sub64}]}])
+        closed = ec2.create_security_group(VpcId=vpc, GroupName="live-v6-closed",
+                                           Description="no ingress")["GroupId"]
+        ia, a6, a = self.launch6(subnet, sub64, [open6])
+        ib, b6, b = self.launch6(subnet, sub64, [open6])
+        ic, c6, _ = self.launch6(subnet, sub64, [closed])
+        # minivpc answers the neighbor solicitations with the ENIs' MACs.
+        self.assertTrue(self.ping6(ia, b6))
+        self.assertTrue(self.ping6(ib, a6))
+        neigh = self.sh(ia, "ip", "-6", "neigh", "show", b6).stdout
+        self.assertIn(b["NetworkInterfaces"][0]["MacAddress"], neigh)
+        # A group without an ICMPv6 rule drops the echo requests.
+        self.assertFalse(self.ping6(ia, c6, count=2))
+        ec2.authorize_security_group_ingress(GroupId=closed, IpPermissions=[
+            {"IpProtocol": "58", "FromPort": -1, "ToPort": -1,
+             "Ipv6Ranges": [{"CidrIpv6": sub64}]}])
+        self.assertTrue(self.ping6(ia, c6))
+        # The internet gateway routes IPv6 without translation.
+        host = "2001:2::1"
+        self.assertFalse(self.ping6(ia, host, count=1))  # no route to the gateway yet
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet)
+        ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
+        self.assertTrue(self.ping6(ia, host))
+        ping_in = ["ping", "-6", "-c", "2", "-W", "2", a6]
+        self.assertNotEqual(self.internet(*ping_in).returncode, 0)  # the group says no
+        ec2.authorize_security_group_ingress(GroupId=open6, IpPermissions=[
+            {"IpProtocol": "58", "FromPort": -1, "ToPort": -1,
+             "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+        p = self.internet(*ping_in)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    # A group reference admits its members' IPv6 addresses too.
+    def test_ipv6_default_group_admits_its_members(self):
+        vpc, subnet, sub64 = self.ipv6_subnet("10.10.0.0/16")
+        ia, a6, _ = self.launch6(subnet, sub64)
+        ib, b6, _ = self.launch6(subnet, sub64)
+        self.assertTrue(self.ping6(ia, b6))
+        self.assertTrue(self.ping6(ib, a6))
 
     def test_internet_host_sees_the_public_address(self):
         inst = self.launch(self.public, public=True)
@@ -336,13 +457,70 @@ class LiveTest(ServerTestCase):
         self.ec2.start_instances(InstanceIds=[iid])
         self.wait_for_address(iid, inst["PrivateIpAddress"])
         self.ec2.terminate_instances(InstanceIds=[iid])
+        ns = self.namespace_of(iid)
         deadline = time.time() + 10
-        while time.time() < deadline:
-            ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-            if "mv-" + iid not in ns:
-                break
+        while time.time() < deadline and ns in namespaces():
             time.sleep(0.1)
-        self.assertNotIn("mv-" + iid, ns)
+        self.assertNotIn(ns, namespaces())
+
+    def test_restart_after_crash_removes_exactly_what_the_crashed_run_made(self):
+        # A second live server, on its own state file, beside the class's.
+        keep = ["mvtest-keep", "mv-mvtest-keep"]  # the second looks like live mode's
+        for ns in keep:
+            subprocess.run(["ip", "netns", "add", ns], check=True)
+        ours = {ns for ns in namespaces() if ns.startswith("mv-")} - set(keep)
+        tmp = tempfile.mkdtemp(prefix="minivpc-live-crash-")
+        state = os.path.join(tmp, "state.db")
+        other = Server(state, ("--live",))
+        sleeper = None
+        try:
+            other.start()
+            ec2 = client(other.endpoint)
+            vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24",
+                                       AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+            inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet)
+            inst = inst["Instances"][0]
+            iid = inst["InstanceId"]
+            self.wait_for_address(iid, inst["PrivateIpAddress"])
+            ns = self.namespace_of(iid)
+            made = {n for n in namespaces() if n.startswith("mv-")} - ours - set(keep)
+            self.assertEqual(len(made), 2, made)  # the instance's and the internet's
+            self.assertIn(ns, made)
+            # Marks of the crashed run: an address and a process in its namespace.
+            subprocess.run(["ip", "-n", ns, "addr", "add", "192.0.2.99/32", "dev", "lo"],
+                           check=True)
+            sleeper = subprocess.Popen(["ip", "netns", "exec", ns, "sleep", "600"])
+            other.stop(kill=True)
+            self.assertTrue(made <= namespaces())  # left behind by the crash
+            other.start()
+            # The instance is back in a fresh namespace; the old one's
+            # process was killed; nothing else was touched.
+            self.wait_for_address(iid, inst["PrivateIpAddress"])
+            self.assertEqual(sleeper.wait(timeout=10), -9)
+            self.assertNotIn("192.0.2.99", self.sh(iid, "ip", "-o", "addr").stdout)
+            for n in keep:
+                self.assertIn(n, namespaces())
+            self.assertTrue(ours <= namespaces(), ours - namespaces())  # the class's server
+            with sqlite3.connect(state) as db:
+                recorded = {r[0] for r in db.execute(
+                    "SELECT name FROM live_objects WHERE kind = 'netns'")}
+            self.assertEqual(recorded, made)
+            # A clean stop removes everything and clears the records.
+            other.stop()
+            self.assertFalse(made & namespaces())
+            with sqlite3.connect(state) as db:
+                self.assertEqual(db.execute("SELECT count(*) FROM live_objects").fetchone()[0],
+                                 0)
+            for n in keep:
+                self.assertIn(n, namespaces())
+        finally:
+            other.stop()
+            if sleeper:
+                sleeper.kill()
+            for ns in keep:
+                subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_zz_flow_logs_record_accepted_and_rejected_traffic(self):
         # Runs last: it stops the server to flush every capture window.
