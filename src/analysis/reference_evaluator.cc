@@ -61,12 +61,16 @@ bool InGroup(const NetworkInterface& eni, const std::string& group_id) {
   return std::find(eni.group_ids.begin(), eni.group_ids.end(), group_id) != eni.group_ids.end();
 }
 
-// True when `a` is a private IPv4 of some ENI that is in `group_id`.
+// True when `a` is a private IPv4 or an IPv6 address of some ENI that is in
+// `group_id` (a group reference admits its members over both families).
 bool GroupHoldsAddress(const RegionState& r, const std::string& group_id, IpAddress a) {
   for (const auto& [id, eni] : r.enis.rows()) {
     if (!InGroup(eni, group_id)) continue;
     for (const PrivateIp& p : eni.private_ips) {
       if (p.address == a) return true;
+    }
+    for (const IpAddress& v6 : eni.ipv6_addresses) {
+      if (v6 == a) return true;
     }
   }
   return false;

@@ -7,7 +7,7 @@
 // the union of allowed ports (or ICMP type/code pairs) of every rule whose
 // CIDR covers it. A lookup is one binary search plus a short range scan, no
 // matter how many rules (AWS allows up to 1,000 per ENI). Rules that
-// reference a security group are expanded into /32s of the private IPv4
+// reference a security group are expanded into /32s (/128s) of the private IPv4
 // addresses of the ENIs in that group at compile time.
 //
 // "-1" (all protocols) rules are folded into every protocol's map. Rules for
@@ -40,7 +40,7 @@ struct FlatRule {
 };
 
 // Expands `groups`' rules into FlatRules. `group_addresses(id)` returns the
-// private IPv4 addresses of the ENIs that carry security group `id`.
+// private IPv4 and IPv6 addresses of the ENIs that carry security group `id`.
 template <typename AddrFn>
 std::vector<FlatRule> FlattenRules(const std::vector<const SecurityGroup*>& groups,
                                    AddrFn&& group_addresses);

@@ -94,6 +94,7 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
   for (const auto& [id, eni] : r.enis.rows()) {
     for (const auto& g : eni.group_ids) {
       for (const auto& p : eni.private_ips) group_addresses[g].push_back(p.address);
+      for (const auto& a : eni.ipv6_addresses) group_addresses[g].push_back(a);
     }
   }
   std::map<std::vector<std::string>, int32_t> classifier_of;
