@@ -223,7 +223,7 @@ TEST_F(ReferenceEvaluatorTest, IcmpRulesMatchTypeAndCode) {
              DropReason::kSecurityGroup);
 }
 
-TEST_F(ReferenceEvaluatorTest, GroupReferencesMatchMembersPrivateIpv4) {
+TEST_F(ReferenceEvaluatorTest, GroupReferencesMatchMembersPrivateIpv4AndIpv6) {
   r_.security_groups.Put(Row<SecurityGroup>("sg-web", "vpc-1"));
   EditEni("eni-b", [](NetworkInterface& e) { e.group_ids = {"sg-none"}; });
   EditGroup("sg-none", [](SecurityGroup& g) {
@@ -234,7 +234,10 @@ TEST_F(ReferenceEvaluatorTest, GroupReferencesMatchMembersPrivateIpv4) {
   ExpectDrop(Send("eni-a", "10.0.1.10", "10.0.2.10"), DropReason::kSecurityGroup);
   EditEni("eni-a", [](NetworkInterface& e) { e.group_ids = {"sg-open", "sg-web"}; });
   ExpectDelivered(Send("eni-a", "10.0.1.10", "10.0.2.10"), "eni-b");
-  // IPv6 addresses of members do not count.
+  // Members' IPv6 addresses count too ("the instances associated with the
+  // source security group", whatever the family).
+  ExpectDelivered(Send("eni-a", "2600:1f00:0:100::a", "2600:1f00:0:100::b"), "eni-b");
+  EditEni("eni-a", [](NetworkInterface& e) { e.group_ids = {"sg-open"}; });
   ExpectDrop(Send("eni-a", "2600:1f00:0:100::a", "2600:1f00:0:100::b"), DropReason::kSecurityGroup);
 }
 
