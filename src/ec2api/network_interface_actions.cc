@@ -1,6 +1,9 @@
 // Network interface actions: Create/Delete/DescribeNetworkInterfaces,
 // Attach/DetachNetworkInterface, Modify/Describe/ResetNetworkInterfaceAttribute,
 // Assign/UnassignPrivateIpAddresses, Assign/UnassignIpv6Addresses.
+#include <optional>
+#include <set>
+
 #include "ec2api/action.h"
 #include "ec2api/handler_util.h"
 #include "ec2api/interface_shapes.h"
@@ -99,12 +102,34 @@ StatusOr<json> DeleteNetworkInterfaceHandler(Call& c) {
   return json::object();
 }
 
+// With a "subnet-id" filter of exact values, the ENIs of those subnets from
+// the index: a superset of the matches (every filter still applies), so a
+// describe of one subnet costs that subnet's ENIs, not the account's.
+std::optional<std::set<std::string>> SubnetCandidates(const RegionState& r,
+                                                      const std::vector<Filter>& filters) {
+  for (const auto& f : filters) {
+    if (f.name != "subnet-id") continue;
+    std::set<std::string> out;
+    for (const auto& v : f.values) {
+      if (v.find_first_of("*?\\") != std::string::npos) return std::nullopt;  // a wildcard
+      auto it = r.enis_by_subnet.find(v);
+      if (it != r.enis_by_subnet.end()) out.insert(it->second.begin(), it->second.end());
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
 StatusOr<json> DescribeNetworkInterfacesHandler(Call& c) {
   static const DescribeSpec spec{&kEniKind, "NetworkInterfaceIds", "NetworkInterfaces",
                                  &kEniFilters};
-  MINIVPC_ASSIGN_OR_RETURN(json out, Describe(c.region.enis, c.input, spec, [&](const auto& e) {
-                             return RenderNetworkInterface(c.region, e);
-                           }));
+  MINIVPC_ASSIGN_OR_RETURN(std::vector<Filter> filters, ParseFilters(c.input));
+  std::optional<std::set<std::string>> candidates = SubnetCandidates(c.region, filters);
+  MINIVPC_ASSIGN_OR_RETURN(json out,
+                           Describe(
+                               c.region.enis, c.input, spec,
+                               [&](const auto& e) { return RenderNetworkInterface(c.region, e); },
+                               candidates ? &*candidates : nullptr));
   for (auto& eni : out["NetworkInterfaces"]) eni.erase("Tags");
   return out;
 }

@@ -193,16 +193,21 @@ void Ec2Service::Execute(const std::string& account, const std::string& region,
   }
   if (!token.empty()) r.idempotency.Put(IdempotencyRecord{token_key, RequestHash(*input), *out});
   std::vector<RowChange> changes = CollectChanges(journal.TakeDirty());
-  if (!changes.empty()) ++r.version;
-  lock.unlock();
-  if (!changes.empty() && change_hook_) change_hook_();
-
-  if (changes.empty()) return done(std::move(out));
+  if (changes.empty()) {
+    lock.unlock();
+    return done(std::move(out));
+  }
+  ++r.version;
+  // Queued before the lock is released, so the store applies commits in the
+  // order their changes were made: an earlier action's copy of a row can
+  // never land after (and overwrite) a later one's.
   store_.Commit(std::move(changes),
                 [done = std::move(done), out = std::move(out)](Status st) mutable {
                   if (!st.ok()) return done(st);
                   done(std::move(out));
                 });
+  lock.unlock();
+  if (change_hook_) change_hook_();
 }
 
 }  // namespace minivpc::ec2api

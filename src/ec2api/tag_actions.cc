@@ -1,47 +1,78 @@
 // CreateTags, DeleteTags, DescribeTags over every taggable resource kind.
 #include <algorithm>
+#include <functional>
+#include <optional>
 
+#include "analysis/insights.h"
 #include "ec2api/action.h"
 #include "ec2api/handler_util.h"
+#include "vpc/flow_logs.h"
 
 namespace minivpc::ec2api {
 namespace {
 
 constexpr size_t kMaxTagsPerResource = 50;
 
-// Calls `f(resource_type, tags)` on a copy of the resource's tags and stores
-// the result; NotFound/Malformed errors for unknown ids.
+// Calls `f(table, kind, resource_type)` for every taggable kind that has a
+// table of its own: the resource-type is what DescribeTags reports and what
+// TagSpecifications name. Security group rules live inside their group and
+// are handled apart. Other ids minivpc issues (associations, attachments,
+// reservations) are not taggable in EC2 either; a DHCP option set (dopt-)
+// is, but minivpc has no table of them, so its id answers InvalidID.
 template <typename F>
-Status UpdateTags(RegionState& r, const std::string& id, F&& f) {
-  auto on = [&](auto& table, const IdKind& kind, const char* type) -> Status {
-    if (!table.Contains(id)) return IdError(kind, id);
-    Status st;
-    table.Update(id, [&](auto& row) { st = f(type, row.tags); });
-    return st;
-  };
-  if (id.rfind("vpc-", 0) == 0) return on(r.vpcs, kVpcKind, "vpc");
-  if (id.rfind("subnet-", 0) == 0) return on(r.subnets, kSubnetKind, "subnet");
-  if (id.rfind("eni-", 0) == 0) return on(r.enis, kEniKind, "network-interface");
-  if (id.rfind("i-", 0) == 0) return on(r.instances, kInstanceKind, "instance");
-  if (id.rfind("sg-", 0) == 0) return on(r.security_groups, kGroupKind, "security-group");
-  if (id.rfind("acl-", 0) == 0) return on(r.network_acls, kAclKind, "network-acl");
-  if (id.rfind("rtb-", 0) == 0) return on(r.route_tables, kRouteTableKind, "route-table");
-  if (id.rfind("igw-", 0) == 0) return on(r.internet_gateways, kIgwKind, "internet-gateway");
-  if (id.rfind("eipalloc-", 0) == 0) return on(r.addresses, kAllocationKind, "elastic-ip");
-  if (id.rfind("sgr-", 0) == 0) {
-    auto owner = r.rule_owner.find(id);
-    if (owner == r.rule_owner.end()) {
-      return Status(err::kInvalidSecurityGroupRuleIdNotFound,
-                    "The security group rule ID '" + id + "' does not exist");
+void ForEachTaggableTable(RegionState& r, F&& f) {
+  f(r.vpcs, kVpcKind, "vpc");
+  f(r.subnets, kSubnetKind, "subnet");
+  f(r.enis, kEniKind, "network-interface");
+  f(r.instances, kInstanceKind, "instance");
+  f(r.security_groups, kGroupKind, "security-group");
+  f(r.network_acls, kAclKind, "network-acl");
+  f(r.route_tables, kRouteTableKind, "route-table");
+  f(r.internet_gateways, kIgwKind, "internet-gateway");
+  f(r.addresses, kAllocationKind, "elastic-ip");
+  f(r.insights_paths, analysis::kInsightsPathKind, "network-insights-path");
+  f(r.insights_analyses, analysis::kInsightsAnalysisKind, "network-insights-analysis");
+  f(r.flow_logs, kFlowLogKind, "vpc-flow-log");
+}
+
+bool HasPrefix(std::string_view id, std::string_view prefix) {
+  return id.size() > prefix.size() && id.substr(0, prefix.size()) == prefix &&
+         id[prefix.size()] == '-';
+}
+
+Status UpdateRuleTags(RegionState& r, const std::string& id,
+                      const std::function<Status(Tags&)>& f) {
+  auto owner = r.rule_owner.find(id);
+  if (owner == r.rule_owner.end()) {
+    return Status(err::kInvalidSecurityGroupRuleIdNotFound,
+                  "The security group rule ID '" + id + "' does not exist");
+  }
+  Status st;
+  r.security_groups.Update(owner->second, [&](SecurityGroup& g) {
+    for (auto& rule : g.rules) {
+      if (rule.id == id) st = f(rule.tags);
+    }
+  });
+  return st;
+}
+
+// Calls `f` on a copy of the resource's tags and stores the result;
+// NotFound/Malformed errors for unknown ids, InvalidID for ids of no
+// taggable kind.
+Status UpdateTags(RegionState& r, const std::string& id, const std::function<Status(Tags&)>& f) {
+  if (HasPrefix(id, "sgr")) return UpdateRuleTags(r, id, f);
+  std::optional<Status> result;
+  ForEachTaggableTable(r, [&](auto& table, const IdKind& kind, const char*) {
+    if (result || !HasPrefix(id, kind.prefix)) return;
+    if (!table.Contains(id)) {
+      result = IdError(kind, id);
+      return;
     }
     Status st;
-    r.security_groups.Update(owner->second, [&](SecurityGroup& g) {
-      for (auto& rule : g.rules) {
-        if (rule.id == id) st = f("security-group-rule", rule.tags);
-      }
-    });
-    return st;
-  }
+    table.Update(id, [&](auto& row) { st = f(row.tags); });
+    result = st;
+  });
+  if (result) return *result;
   return Status(err::kInvalidIdMalformed, "The ID '" + id + "' is not valid");
 }
 
@@ -52,7 +83,7 @@ StatusOr<json> CreateTagsHandler(Call& c) {
   }
   MINIVPC_ASSIGN_OR_RETURN(Tags tags, ParseTagList(c.input.value("Tags", json::array())));
   for (const auto& id : ids) {
-    MINIVPC_RETURN_IF_ERROR(UpdateTags(c.region, id, [&](const char*, Tags& t) {
+    MINIVPC_RETURN_IF_ERROR(UpdateTags(c.region, id, [&](Tags& t) {
       for (const auto& [k, v] : tags) t[k] = v;
       if (t.size() > kMaxTagsPerResource) {
         return Status(err::kTagLimitExceeded,
@@ -71,7 +102,7 @@ StatusOr<json> DeleteTagsHandler(Call& c) {
   }
   const json* list = c.input.contains("Tags") ? &c.input["Tags"] : nullptr;
   for (const auto& id : ids) {
-    MINIVPC_RETURN_IF_ERROR(UpdateTags(c.region, id, [&](const char*, Tags& t) {
+    MINIVPC_RETURN_IF_ERROR(UpdateTags(c.region, id, [&](Tags& t) {
       if (!list) {
         t.clear();  // no tags given: delete every tag
         return Status::Ok();
@@ -109,15 +140,9 @@ void CollectTags(const Table& table, const char* type, std::vector<json>& out) {
 StatusOr<json> DescribeTagsHandler(Call& c) {
   RegionState& r = c.region;
   std::vector<json> all;
-  CollectTags(r.vpcs, "vpc", all);
-  CollectTags(r.subnets, "subnet", all);
-  CollectTags(r.enis, "network-interface", all);
-  CollectTags(r.instances, "instance", all);
-  CollectTags(r.security_groups, "security-group", all);
-  CollectTags(r.network_acls, "network-acl", all);
-  CollectTags(r.route_tables, "route-table", all);
-  CollectTags(r.internet_gateways, "internet-gateway", all);
-  CollectTags(r.addresses, "elastic-ip", all);
+  ForEachTaggableTable(r, [&](const auto& table, const IdKind&, const char* type) {
+    CollectTags(table, type, all);
+  });
   for (const auto& [gid, g] : r.security_groups.rows()) {
     for (const auto& rule : g.rules) {
       for (const auto& [k, v] : rule.tags) {

@@ -1,6 +1,44 @@
 #include "vpc/defaults.h"
 
+#include "vpc/security_group_rules.h"
+
 namespace minivpc {
+namespace {
+
+NetworkAclEntry AllowAllEntry(int number, bool egress, const char* cidr) {
+  NetworkAclEntry e;
+  e.rule_number = number;
+  e.egress = egress;
+  e.protocol = "-1";
+  e.allow = true;
+  e.cidr = Cidr::Parse(cidr).value();
+  return e;
+}
+
+bool SameEntry(const NetworkAclEntry& a, const NetworkAclEntry& b) {
+  return a.rule_number == b.rule_number && a.egress == b.egress && a.protocol == b.protocol &&
+         a.allow == b.allow && a.cidr == b.cidr && a.icmp_type == b.icmp_type &&
+         a.icmp_code == b.icmp_code && a.port_from == b.port_from && a.port_to == b.port_to;
+}
+
+// True if `direction`'s entries are exactly the IPv4 allow-all rule 100 the
+// ACL was created with.
+bool DirectionUnmodified(const NetworkAcl& acl, bool egress) {
+  NetworkAclEntry stock = AllowAllEntry(100, egress, "0.0.0.0/0");
+  int count = 0;
+  for (const auto& e : acl.entries) {
+    if (e.egress != egress) continue;
+    if (++count > 1 || !SameEntry(e, stock)) return false;
+  }
+  return count == 1;
+}
+
+bool IsAllowAllIpv6Egress(const SecurityGroupRule& rule) {
+  return rule.is_egress && rule.ip_protocol == "-1" && rule.cidr &&
+         *rule.cidr == Cidr::Parse("::/0").value();
+}
+
+}  // namespace
 
 Route LocalRoute(const Cidr& block) {
   Route rt;
@@ -26,18 +64,9 @@ NetworkAcl MakeDefaultNetworkAcl(RegionState& r, const Vpc& vpc) {
   acl.vpc_id = vpc.id;
   acl.owner_id = r.account_id;
   acl.is_default = true;
-  auto allow_all = [&](int number, bool egress, const char* cidr) {
-    NetworkAclEntry e;
-    e.rule_number = number;
-    e.egress = egress;
-    e.protocol = "-1";
-    e.allow = true;
-    e.cidr = Cidr::Parse(cidr).value();
-    acl.entries.push_back(e);
-  };
   for (bool egress : {false, true}) {
-    allow_all(100, egress, "0.0.0.0/0");
-    if (!vpc.ipv6_cidrs.empty()) allow_all(101, egress, "::/0");
+    acl.entries.push_back(AllowAllEntry(100, egress, "0.0.0.0/0"));
+    if (!vpc.ipv6_cidrs.empty()) acl.entries.push_back(AllowAllEntry(101, egress, "::/0"));
   }
   return acl;
 }
@@ -68,6 +97,33 @@ SecurityGroup MakeDefaultSecurityGroup(RegionState& r, const Vpc& vpc) {
   g.rules.push_back(AllowAllEgress(r, Cidr::Parse("0.0.0.0/0").value()));
   if (!vpc.ipv6_cidrs.empty()) g.rules.push_back(AllowAllEgress(r, Cidr::Parse("::/0").value()));
   return g;
+}
+
+void AddIpv6DefaultRules(RegionState& r, const std::string& vpc_id) {
+  const Vpc* vpc = r.vpcs.Find(vpc_id);
+  if (!vpc) return;
+  std::string acl_id = vpc->default_acl_id;
+  std::string group_id = vpc->default_security_group_id;
+  if (const NetworkAcl* acl = r.network_acls.Find(acl_id)) {
+    bool ingress = DirectionUnmodified(*acl, false);
+    bool egress = DirectionUnmodified(*acl, true);
+    if (ingress || egress) {
+      r.network_acls.Update(acl_id, [&](NetworkAcl& a) {
+        if (ingress) a.entries.push_back(AllowAllEntry(101, false, "::/0"));
+        if (egress) a.entries.push_back(AllowAllEntry(101, true, "::/0"));
+      });
+    }
+  }
+  const SecurityGroup* sg = r.security_groups.Find(group_id);
+  if (!sg) return;
+  int ipv6_egress = 0;
+  for (const auto& rule : sg->rules) {
+    if (IsAllowAllIpv6Egress(rule)) return;
+    ipv6_egress += rule.is_egress && rule.cidr && !rule.cidr->is_v4();
+  }
+  if (ipv6_egress >= kMaxRulesPerGroupDirection) return;
+  SecurityGroupRule rule = AllowAllEgress(r, Cidr::Parse("::/0").value());
+  r.security_groups.Update(group_id, [&](SecurityGroup& g) { g.rules.push_back(rule); });
 }
 
 }  // namespace minivpc

@@ -18,6 +18,13 @@ NetworkAcl MakeDefaultNetworkAcl(RegionState& r, const Vpc& vpc);
 // "default": ingress from itself, egress to 0.0.0.0/0 (and ::/0 with IPv6).
 SecurityGroup MakeDefaultSecurityGroup(RegionState& r, const Vpc& vpc);
 
+// What AWS adds when an IPv6 block is associated with an existing VPC: rule
+// 101 (all traffic, ::/0) in each direction of the default network ACL whose
+// rules in that direction are still the stock rule 100 alone (AWS skips a
+// direction the user has modified), and the ::/0 allow-all egress rule of
+// the default security group unless it already has one. Journaled.
+void AddIpv6DefaultRules(RegionState& r, const std::string& vpc_id);
+
 // The allow-all egress rule every new security group starts with.
 SecurityGroupRule AllowAllEgress(RegionState& r, const Cidr& to);
 

@@ -32,9 +32,11 @@ inline constexpr IdKind kInstanceKind{"i", "instance ID", err::kInvalidInstanceI
                                       err::kInvalidInstanceIdNotFound};
 inline constexpr IdKind kGroupKind{"sg", "security group", err::kInvalidGroupIdMalformed,
                                    err::kInvalidGroupNotFound};
-inline constexpr IdKind kAclKind{"acl", "network ACL", err::kInvalidNetworkAclIdMalformed,
+// EC2's own wording: "The networkAcl ID 'acl-...' does not exist",
+// "The routeTable ID 'rtb-...' does not exist".
+inline constexpr IdKind kAclKind{"acl", "networkAcl ID", err::kInvalidNetworkAclIdMalformed,
                                  err::kInvalidNetworkAclIdNotFound};
-inline constexpr IdKind kRouteTableKind{"rtb", "route table ID", err::kInvalidRouteTableIdMalformed,
+inline constexpr IdKind kRouteTableKind{"rtb", "routeTable ID", err::kInvalidRouteTableIdMalformed,
                                         err::kInvalidRouteTableIdNotFound};
 inline constexpr IdKind kIgwKind{"igw", "internetGateway ID",
                                  err::kInvalidInternetGatewayIdMalformed,

@@ -173,7 +173,7 @@ Status DeleteNetworkAcl(RegionState& r, const std::string& acl_id) {
   if (acl->is_default) return Invalid("cannot delete default network ACL " + acl_id);
   if (!AssociatedSubnets(r, *acl).empty()) {
     return Status(err::kDependencyViolation,
-                  "The network ACL '" + acl_id + "' has dependencies and cannot be deleted.");
+                  "The networkAcl '" + acl_id + "' has dependencies and cannot be deleted.");
   }
   r.network_acls.Erase(acl_id);
   return Status::Ok();

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/random.h"
@@ -67,7 +68,11 @@ struct RegionState {
   std::map<std::string, std::set<std::string>> groups_by_vpc;
   std::map<std::string, int> ipv4_used_by_subnet;  // private IPv4s in use
   // (vpc id, private IPv4/IPv6) -> owning ENI id. Addresses are unique per VPC.
-  std::map<std::pair<std::string, IpAddress>, std::string> address_owner;
+  // Hashed: a tree compares the VPC id strings at every level.
+  struct AddressKeyHash {
+    size_t operator()(const std::pair<std::string, IpAddress>& k) const;
+  };
+  std::unordered_map<std::pair<std::string, IpAddress>, std::string, AddressKeyHash> address_owner;
   std::map<std::string, std::string> rule_owner;        // sgr- -> sg-
   std::map<std::string, std::string> attachment_owner;  // eni-attach- -> eni-
   // sg- -> number of ENIs using it, and groups whose rules reference it.

@@ -132,7 +132,11 @@ class Table : public TableBase {
   void Load(const nlohmann::json& doc) override {
     T row = doc.get<T>();
     std::string id = row.id;
-    Set(id, std::move(row));
+    // A restore loads rows in id order: appending after the last row is
+    // then constant time. Any other order takes the general path.
+    if (!rows_.empty() && !(rows_.rbegin()->first < id)) return Set(id, std::move(row));
+    auto it = rows_.emplace_hint(rows_.end(), id, std::move(row));
+    for (auto& h : hooks_) h(nullptr, &it->second);
   }
 
  private:

@@ -1,9 +1,12 @@
 #include "vpc/vpcs.h"
 
+#include <algorithm>
+
 #include "common/error_codes.h"
 #include "vpc/cloud.h"
 #include "vpc/defaults.h"
 #include "vpc/lookups.h"
+#include "vpc/route_tables.h"
 
 namespace minivpc {
 namespace {
@@ -141,6 +144,7 @@ StatusOr<VpcCidrResult> AssociateVpcCidrBlock(RegionState& r, const std::string&
     result.association = {r.NewId("vpc-cidr-assoc"), block, "associated"};
     result.ipv6 = true;
     r.vpcs.Update(vpc_id, [&](Vpc& v) { v.ipv6_cidrs.push_back(result.association); });
+    AddIpv6DefaultRules(r, vpc_id);
   } else {
     MINIVPC_ASSIGN_OR_RETURN(Cidr cidr, Cidr::Parse(cidr_block));
     MINIVPC_RETURN_IF_ERROR(CheckVpcPrefix(cidr, cidr_block));
@@ -158,7 +162,12 @@ StatusOr<VpcCidrResult> AssociateVpcCidrBlock(RegionState& r, const std::string&
     r.vpcs.Update(vpc_id, [&](Vpc& v) { v.cidrs.push_back(result.association); });
   }
   Cidr block = result.association.cidr;
-  ForEachTableOfVpc(r, vpc_id, [&](RouteTable& t) { t.routes.push_back(LocalRoute(block)); });
+  ForEachTableOfVpc(r, vpc_id, [&](RouteTable& t) {
+    bool present = std::any_of(t.routes.begin(), t.routes.end(), [&](const Route& rt) {
+      return IsLocalRoute(rt) && rt.destination == block;
+    });
+    if (!present) t.routes.push_back(LocalRoute(block));
+  });
   return result;
 }
 
@@ -192,8 +201,10 @@ StatusOr<VpcCidrResult> DisassociateVpcCidrBlock(RegionState& r,
           l.erase(l.begin() + static_cast<std::ptrdiff_t>(i));
         });
         ForEachTableOfVpc(r, vid, [&](RouteTable& t) {
+          // The block's local route goes even if its target was replaced
+          // by a network interface.
           std::erase_if(t.routes, [&](const Route& rt) {
-            return rt.gateway_id == "local" && rt.destination == block;
+            return IsLocalRoute(rt) && rt.destination == block;
           });
         });
         result.association.state = "disassociating";

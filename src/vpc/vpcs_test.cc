@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "vpc/cloud.h"
+#include "vpc/network_acls.h"
+#include "vpc/network_interfaces.h"
+#include "vpc/route_tables.h"
 #include "vpc/subnets.h"
 
 namespace minivpc {
@@ -125,6 +128,112 @@ TEST_F(VpcsTest, DefaultVpcMatchesAwsLayout) {
   EXPECT_EQ(main.routes[1].destination.ToString(), "0.0.0.0/0");
   EXPECT_EQ(main.routes[1].gateway_id, igw.id);
   EXPECT_EQ(CreateDefaultVpc(r_).status().code(), "DefaultVpcAlreadyExists");
+}
+
+// The routes of `table` whose destination is `cidr`.
+int RoutesTo(const RouteTable& table, const std::string& cidr) {
+  int n = 0;
+  for (const auto& rt : table.routes) n += rt.destination.ToString() == cidr;
+  return n;
+}
+
+bool HasAclEntry(const NetworkAcl& acl, int number, bool egress, const std::string& cidr) {
+  for (const auto& e : acl.entries) {
+    if (e.rule_number == number && e.egress == egress && e.allow && e.protocol == "-1" && e.cidr &&
+        e.cidr->ToString() == cidr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int Ipv6AllowAllEgressRules(const SecurityGroup& g) {
+  int n = 0;
+  for (const auto& rule : g.rules) {
+    n += rule.is_egress && rule.ip_protocol == "-1" && rule.cidr && rule.cidr->ToString() == "::/0";
+  }
+  return n;
+}
+
+TEST_F(VpcsTest, CreatingWithIpv6AddsTheIpv6DefaultRules) {
+  const Vpc& vpc = *r_.vpcs.Find(MakeVpc("10.0.0.0/16", /*ipv6=*/true));
+  const NetworkAcl& acl = *r_.network_acls.Find(vpc.default_acl_id);
+  EXPECT_TRUE(HasAclEntry(acl, 101, false, "::/0"));
+  EXPECT_TRUE(HasAclEntry(acl, 101, true, "::/0"));
+  EXPECT_EQ(Ipv6AllowAllEgressRules(*r_.security_groups.Find(vpc.default_security_group_id)), 1);
+}
+
+TEST_F(VpcsTest, AssociatingIpv6AddsTheDefaultAclAndGroupRulesOnce) {
+  std::string id = MakeVpc("10.0.0.0/16");
+  const Vpc* vpc = r_.vpcs.Find(id);
+  EXPECT_FALSE(HasAclEntry(*r_.network_acls.Find(vpc->default_acl_id), 101, false, "::/0"));
+  auto assoc = AssociateVpcCidrBlock(r_, id, "", /*amazon_ipv6=*/true);
+  ASSERT_TRUE(assoc.ok()) << assoc.status().ToString();
+  const NetworkAcl& acl = *r_.network_acls.Find(vpc->default_acl_id);
+  EXPECT_TRUE(HasAclEntry(acl, 101, false, "::/0"));
+  EXPECT_TRUE(HasAclEntry(acl, 101, true, "::/0"));
+  EXPECT_EQ(acl.entries.size(), 4u);
+  EXPECT_EQ(Ipv6AllowAllEgressRules(*r_.security_groups.Find(vpc->default_security_group_id)), 1);
+  // Removing and adding the block again does not duplicate them.
+  ASSERT_TRUE(DisassociateVpcCidrBlock(r_, assoc->association.association_id).ok());
+  ASSERT_TRUE(AssociateVpcCidrBlock(r_, id, "", true).ok());
+  EXPECT_EQ(r_.network_acls.Find(vpc->default_acl_id)->entries.size(), 4u);
+  EXPECT_EQ(Ipv6AllowAllEgressRules(*r_.security_groups.Find(vpc->default_security_group_id)), 1);
+}
+
+TEST_F(VpcsTest, AssociatingIpv6SkipsADirectionOfTheDefaultAclTheUserChanged) {
+  std::string id = MakeVpc("10.0.0.0/16");
+  std::string acl_id = r_.vpcs.Find(id)->default_acl_id;
+  NetworkAclEntrySpec deny;
+  deny.rule_number = 50;
+  deny.protocol = "6";
+  deny.rule_action = "deny";
+  deny.egress = false;
+  deny.cidr_block = "192.0.2.0/24";
+  deny.port_from = 22;
+  deny.port_to = 22;
+  ASSERT_TRUE(CreateNetworkAclEntry(r_, acl_id, deny).ok());
+  ASSERT_TRUE(AssociateVpcCidrBlock(r_, id, "", true).ok());
+  const NetworkAcl& acl = *r_.network_acls.Find(acl_id);
+  EXPECT_FALSE(HasAclEntry(acl, 101, false, "::/0"));  // ingress was modified
+  EXPECT_TRUE(HasAclEntry(acl, 101, true, "::/0"));
+}
+
+TEST_F(VpcsTest, DisassociatingRemovesTheLocalRouteEvenWithAnInterfaceTarget) {
+  std::string id = MakeVpc("10.0.0.0/16");
+  auto block = AssociateVpcCidrBlock(r_, id, "10.1.0.0/16", false);
+  ASSERT_TRUE(block.ok());
+  auto custom = CreateRouteTable(r_, id, {});
+  ASSERT_TRUE(custom.ok());
+  CreateSubnetArgs s;
+  s.vpc_id = id;
+  s.cidr_block = "10.0.1.0/24";
+  auto subnet = CreateSubnet(r_, s);
+  ASSERT_TRUE(subnet.ok());
+  CreateNetworkInterfaceArgs e;
+  e.subnet_id = *subnet;
+  auto eni = CreateNetworkInterface(r_, e);
+  ASSERT_TRUE(eni.ok()) << eni.status().ToString();
+  // AWS lets a local route's target be replaced by a network interface.
+  RouteArgs replace;
+  replace.route_table_id = *custom;
+  replace.destination_cidr_block = "10.1.0.0/16";
+  replace.network_interface_id = *eni;
+  ASSERT_TRUE(ReplaceRoute(r_, replace).ok());
+
+  ASSERT_TRUE(DisassociateVpcCidrBlock(r_, block->association.association_id).ok());
+  const std::string main = r_.vpcs.Find(id)->main_route_table_id;
+  EXPECT_EQ(RoutesTo(*r_.route_tables.Find(main), "10.1.0.0/16"), 0);
+  EXPECT_EQ(RoutesTo(*r_.route_tables.Find(*custom), "10.1.0.0/16"), 0);
+
+  ASSERT_TRUE(AssociateVpcCidrBlock(r_, id, "10.1.0.0/16", false).ok());
+  for (const std::string& t : {main, *custom}) {
+    const RouteTable& table = *r_.route_tables.Find(t);
+    ASSERT_EQ(RoutesTo(table, "10.1.0.0/16"), 1) << t;
+    for (const auto& rt : table.routes) {
+      if (rt.destination.ToString() == "10.1.0.0/16") EXPECT_TRUE(IsLocalRoute(rt));
+    }
+  }
 }
 
 }  // namespace

@@ -352,6 +352,19 @@ class DescribeTest(EniTestBase):
         got = self.ec2.describe_network_interfaces(Filters=[
             {"Name": "private-ip-address", "Values": [ip]}])["NetworkInterfaces"]
         self.assertEqual(len(got), 1)
+        # Several subnet ids (served from the ENIs-by-subnet index) and a wildcard (a scan).
+        other = self.eni(SubnetId=self.far)["NetworkInterfaceId"]
+        both = self.ec2.describe_network_interfaces(Filters=[
+            {"Name": "subnet-id", "Values": [sub, self.far]}])["NetworkInterfaces"]
+        both_ids = {e["NetworkInterfaceId"] for e in both}
+        self.assertIn(other, both_ids)
+        self.assertTrue(ids < both_ids)
+        self.assertEqual({e["SubnetId"] for e in both}, {sub, self.far})
+        wild = self.ec2.describe_network_interfaces(Filters=[
+            {"Name": "subnet-id", "Values": [sub[:-1] + "*"]}])["NetworkInterfaces"]
+        self.assertEqual({e["NetworkInterfaceId"] for e in wild}, ids)
+        self.assertEqual(self.ec2.describe_network_interfaces(Filters=[
+            {"Name": "subnet-id", "Values": ["subnet-0123456789abcdef0"]}])["NetworkInterfaces"], [])
         self.assertAwsError("InvalidParameterValue", self.ec2.describe_network_interfaces,
                             Filters=[{"Name": "bogus", "Values": ["x"]}])
         self.assertAwsError("InvalidNetworkInterfaceID.Malformed",

@@ -93,6 +93,69 @@ class VpcTest(ServerTestCase):
         got = self.ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0]
         self.assertEqual([a["CidrBlock"] for a in got["CidrBlockAssociationSet"]], ["10.5.0.0/16"])
 
+    def _ipv6_defaults(self, vid):
+        """(ACL rule numbers for ::/0 as (number, egress), default group ::/0 egress count)."""
+        f = [{"Name": "vpc-id", "Values": [vid]}, {"Name": "default", "Values": ["true"]}]
+        acl = self.ec2.describe_network_acls(Filters=f)["NetworkAcls"][0]
+        acl_rules = sorted((e["RuleNumber"], e["Egress"]) for e in acl["Entries"]
+                           if e.get("Ipv6CidrBlock") == "::/0" and e["RuleAction"] == "allow")
+        g = self.ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [vid]},
+                     {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+        egress = sum(1 for p in g["IpPermissionsEgress"] for r in p.get("Ipv6Ranges", [])
+                     if p["IpProtocol"] == "-1" and r["CidrIpv6"] == "::/0")
+        return acl_rules, egress
+
+    def test_ipv6_block_brings_default_acl_and_group_rules(self):
+        created = self.ec2.create_vpc(CidrBlock="10.41.0.0/16",
+                                      AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+        self.assertEqual(self._ipv6_defaults(created), ([(101, False), (101, True)], 1))
+        vid = self.ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+        self.assertEqual(self._ipv6_defaults(vid), ([], 0))
+        out = self.ec2.associate_vpc_cidr_block(VpcId=vid, AmazonProvidedIpv6CidrBlock=True)
+        self.assertEqual(self._ipv6_defaults(vid), ([(101, False), (101, True)], 1))
+        # Taking the block away and back does not duplicate them.
+        self.ec2.disassociate_vpc_cidr_block(
+            AssociationId=out["Ipv6CidrBlockAssociation"]["AssociationId"])
+        self.ec2.associate_vpc_cidr_block(VpcId=vid, AmazonProvidedIpv6CidrBlock=True)
+        self.assertEqual(self._ipv6_defaults(vid), ([(101, False), (101, True)], 1))
+
+    def test_reassociated_block_has_one_local_route_per_table(self):
+        vid = self.ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+        assoc = self.ec2.associate_vpc_cidr_block(VpcId=vid, CidrBlock="10.44.0.0/16")[
+            "CidrBlockAssociation"]["AssociationId"]
+        rtb = self.ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+        sub = self.ec2.create_subnet(VpcId=vid, CidrBlock="10.43.1.0/24")["Subnet"]["SubnetId"]
+        eni = self.ec2.create_network_interface(SubnetId=sub)["NetworkInterface"]
+        # A local route's target may be an interface; it is still that block's local route.
+        self.ec2.replace_route(RouteTableId=rtb, DestinationCidrBlock="10.44.0.0/16",
+                               NetworkInterfaceId=eni["NetworkInterfaceId"])
+        self.ec2.disassociate_vpc_cidr_block(AssociationId=assoc)
+        f = [{"Name": "vpc-id", "Values": [vid]}]
+
+        def routes_to_block():
+            tables = self.ec2.describe_route_tables(Filters=f)["RouteTables"]
+            return sorted(sum(1 for r in t["Routes"] if r.get("DestinationCidrBlock") ==
+                              "10.44.0.0/16") for t in tables)
+
+        self.assertEqual(routes_to_block(), [0, 0])
+        self.ec2.associate_vpc_cidr_block(VpcId=vid, CidrBlock="10.44.0.0/16")
+        self.assertEqual(routes_to_block(), [1, 1])
+        for t in self.ec2.describe_route_tables(Filters=f)["RouteTables"]:
+            local = [r for r in t["Routes"] if r.get("DestinationCidrBlock") == "10.44.0.0/16"]
+            self.assertEqual(local[0]["GatewayId"], "local")
+            self.assertEqual(local[0]["Origin"], "CreateRouteTable")
+
+    def test_not_found_messages_use_ec2_wording(self):
+        e = self.assertAwsError("InvalidRouteTableID.NotFound", self.ec2.describe_route_tables,
+                                RouteTableIds=["rtb-0123456789abcdef0"])
+        self.assertEqual(e.response["Error"]["Message"],
+                         "The routeTable ID 'rtb-0123456789abcdef0' does not exist")
+        e = self.assertAwsError("InvalidNetworkAclID.NotFound", self.ec2.describe_network_acls,
+                                NetworkAclIds=["acl-0123456789abcdef0"])
+        self.assertEqual(e.response["Error"]["Message"],
+                         "The networkAcl ID 'acl-0123456789abcdef0' does not exist")
+
     def test_dry_run_changes_nothing(self):
         before = len(self.ec2.describe_vpcs()["Vpcs"])
         from botocore.exceptions import ClientError
@@ -212,6 +275,32 @@ class TagsTest(ServerTestCase):
                             Resources=["vpc-0123456789abcdef0"], Tags=[{"Key": "k", "Value": "v"}])
         self.assertAwsError("InvalidParameterValue", self.ec2.create_tags, Resources=[vid],
                             Tags=[{"Key": "aws:reserved", "Value": "v"}])
+
+    def test_flow_logs_and_insights_paths_and_analyses_are_taggable(self):
+        vid = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        sub = self.ec2.create_subnet(VpcId=vid, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        eni, other = (self.ec2.create_network_interface(SubnetId=sub)["NetworkInterface"][
+            "NetworkInterfaceId"] for _ in range(2))
+        fl = self.ec2.create_flow_logs(
+            ResourceIds=[vid], ResourceType="VPC", TrafficType="ALL", LogGroupName="g",
+            DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/fl")["FlowLogIds"][0]
+        nip = self.ec2.create_network_insights_path(
+            Source=eni, Destination=other, Protocol="tcp")["NetworkInsightsPath"][
+            "NetworkInsightsPathId"]
+        nia = self.ec2.start_network_insights_analysis(NetworkInsightsPathId=nip)[
+            "NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"]
+        self.aws("ec2", "create-tags", "--resources", fl, nip, nia, "--tags", "Key=team,Value=net")
+        tags = self.ec2.describe_tags(Filters=[{"Name": "key", "Values": ["team"]}])["Tags"]
+        self.assertEqual({t["ResourceId"]: t["ResourceType"] for t in tags},
+                         {fl: "vpc-flow-log", nip: "network-insights-path",
+                          nia: "network-insights-analysis"})
+        got = self.ec2.describe_network_insights_paths(NetworkInsightsPathIds=[nip])
+        self.assertEqual(got["NetworkInsightsPaths"][0]["Tags"], [{"Key": "team", "Value": "net"}])
+        self.ec2.delete_tags(Resources=[fl, nip, nia], Tags=[{"Key": "team"}])
+        self.assertEqual(self.ec2.describe_tags(
+            Filters=[{"Name": "key", "Values": ["team"]}])["Tags"], [])
+        self.assertAwsError("InvalidNetworkInsightsPathId.NotFound", self.ec2.create_tags,
+                            Resources=["nip-0123456789abcdef0"], Tags=[{"Key": "k", "Value": "v"}])
 
 
 class ProtocolTest(ServerTestCase):
