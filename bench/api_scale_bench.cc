@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -197,6 +198,11 @@ void BM_Scale100kEnis(benchmark::State& state) {
     }
     state.counters["small_account_describe_by_subnet_ms"] = SmallAccountDescribeMs();
     state.counters["db_MiB"] = static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
+    // MINIVPC_SCALE_KEEP_DB=FILE keeps the state file, e.g. to time a real
+    // `minivpc serve --state FILE` start on it.
+    if (const char* keep = std::getenv("MINIVPC_SCALE_KEEP_DB"); keep && *keep) {
+      std::filesystem::copy_file(path, keep, std::filesystem::copy_options::overwrite_existing);
+    }
     std::filesystem::remove_all(dir);
   }
 }
