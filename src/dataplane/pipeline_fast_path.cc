@@ -1,0 +1,147 @@
+// The fast path of the pipeline: decisions remembered on connection-tracking
+// entries (Remember, Recall) and burst processing with prefetches
+// (ProcessBurst). See pipeline.h.
+#include <algorithm>
+
+#include "dataplane/pipeline.h"
+#include "dataplane/pipeline_internal.h"
+
+namespace minivpc::dp {
+
+using internal::KeyOf;
+
+// Stores the verdict on the source ENI's flow entry, for the flow's next
+// packets in this direction (see Conntrack::CachedDecision). Every verdict
+// reached after the sender's flow entry is deterministic for a snapshot,
+// but for the receiver's connection table: a delivery names the receiver's
+// entry, which must still be there; a denial by the receiver's groups
+// holds only while the receiver tracks no such flow (one it opened the
+// other way admits this packet).
+void Pipeline::Remember(const Snapshot& s, Packet& p) {
+  using C = Conntrack::CachedDecision;
+  if (!p.src_ct) return;
+  C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  const bool denied = p.v.reason == DropReason::kSecurityGroup;
+  c.generation = s.generation() + 1;
+  c.peer_slot = denied     ? static_cast<uint32_t>(p.dst_bucket)
+                : p.dst_ct ? ct_->SlotOf(p.dst_ct)
+                           : Conntrack::kNoSlot;
+  c.peer_epoch = p.dst_ct ? p.dst_ct->epoch : 0;
+  c.eni = p.v.eni;
+  c.igw = static_cast<int16_t>(p.v.igw);
+  c.outcome = static_cast<uint8_t>(p.v.outcome);
+  c.reason = static_cast<uint8_t>(p.v.reason);
+  c.nat_v4 = p.v.nat_src ? p.v.src.v4() : p.v.nat_dst ? p.v.dst.v4() : 0;  // NAT is IPv4 only
+  const bool icmp = p.h.protocol == 1 || p.h.protocol == 58;
+  c.icmp_type = icmp ? p.h.icmp_type : 0;
+  c.icmp_code = icmp ? p.h.icmp_code : 0;
+  c.flags = (p.v.nat_src ? C::kNatSrc : 0) | (p.v.nat_dst ? C::kNatDst : 0) |
+            (p.v.forwarded ? C::kForwarded : 0) | (p.dst_reply ? C::kPeerReply : 0) |
+            (icmp ? C::kIcmpKeyed : 0) | (denied ? C::kReceiverDenied : 0);
+}
+
+// The remembered verdict for an established flow, if it still holds (see
+// Remember). Fills p.v.
+bool Pipeline::Recall(const Snapshot& s, Packet& p) {
+  using C = Conntrack::CachedDecision;
+  const C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  if (c.generation != s.generation() + 1) return false;
+  if ((c.flags & C::kIcmpKeyed) && (p.h.icmp_type != c.icmp_type || p.h.icmp_code != c.icmp_code)) {
+    return false;
+  }
+  if (c.flags & C::kReceiverDenied) {
+    const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, s.hot[c.eni].key);
+    bool reply = false;
+    if (ct_->FindAt(fk, c.peer_slot, p.now, &reply)) return false;
+  } else if (c.peer_slot != Conntrack::kNoSlot) {
+    Conntrack::Entry* peer = ct_->Recall(c.peer_slot, c.peer_epoch, p.now);
+    if (!peer) return false;
+    ct_->Touch(peer, (c.flags & C::kPeerReply) != 0, p.now);
+  }
+  p.v.outcome = static_cast<Outcome>(c.outcome);
+  p.v.eni = c.eni;
+  p.v.igw = c.igw;
+  p.v.nat_src = (c.flags & C::kNatSrc) != 0;
+  p.v.nat_dst = (c.flags & C::kNatDst) != 0;
+  p.v.forwarded = (c.flags & C::kForwarded) != 0;
+  p.v.src = p.v.nat_src ? IpAddress::V4(c.nat_v4) : p.src;
+  p.v.dst = p.v.nat_dst ? IpAddress::V4(c.nat_v4) : p.dst;
+  p.v.reason = static_cast<DropReason>(c.reason);
+  if (p.v.outcome == Outcome::kDropped) ++drops_[c.reason];
+  return true;
+}
+
+void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items, uint32_t now_s,
+                            Verdict* out) {
+  const int32_t enis = static_cast<int32_t>(s.enis.size());
+  auto sender = [&](const BurstItem& b) {
+    return b.in.kind == Ingress::kEni && b.in.index >= 0 && b.in.index < enis ? b.in.index : -1;
+  };
+  for (size_t base = 0; base < items.size(); base += kBurst) {
+    const size_t n = std::min(kBurst, items.size() - base);
+    const BurstItem* batch = items.data() + base;
+    size_t bucket[kBurst];
+    FlowKey key[kBurst];
+    int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
+    // 1. The senders' ENI records.
+    for (size_t i = 0; i < n; ++i) {
+      if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
+    }
+    // 2. The senders' flow buckets. Non-first fragments take their ports
+    // from the fragment table: Run resolves those unhinted.
+    for (size_t i = 0; i < n; ++i) {
+      bucket[i] = kNoBucket;
+      local[i] = -1;
+      const PacketHeaders& h = *batch[i].headers;
+      int32_t a = sender(batch[i]);
+      if (a < 0 || !h.has_l4()) continue;
+      uint16_t sport = h.src_port, dport = h.dst_port;
+      if (h.protocol == 1 || h.protocol == 58)
+        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+      key[i] = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[a].key);
+      bucket[i] = ct_->Bucket(key[i]);
+      ct_->Prefetch(bucket[i]);
+    }
+    // 3. Established flows: the receiver's entry their remembered decision
+    // names. New flows: where the route leads (the owner of a local
+    // destination, or an ENI target's flow bucket).
+    for (size_t i = 0; i < n; ++i) {
+      if (bucket[i] == kNoBucket) continue;
+      uint32_t peer = Conntrack::kNoSlot;
+      if (ct_->Peek(key[i], bucket[i], &peer)) {
+        if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
+        continue;
+      }
+      const EniHot& A = s.hot[batch[i].in.index];
+      const SubnetState& sub = s.subnets[A.subnet];
+      if (sub.route_table < 0) continue;
+      const IpAddress dst = batch[i].headers->dst;
+      const RouteTarget* t = s.route_tables[sub.route_table].Lookup(dst);
+      if (!t) continue;
+      if (t->kind == RouteTarget::kLocal) {
+        s.PrefetchAddress(A.vpc, dst);
+        local[i] = A.vpc;
+      } else if (t->kind == RouteTarget::kEni) {
+        FlowKey k = key[i];
+        k.egress = 0;
+        k.eni = s.hot[t->index].key;
+        ct_->PrefetchBucket(k);
+      }
+    }
+    // 4. New flows to local destinations: the receiver's flow bucket.
+    for (size_t i = 0; i < n; ++i) {
+      if (local[i] < 0) continue;
+      int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
+      if (b < 0) continue;
+      FlowKey k = key[i];
+      k.egress = 0;
+      k.eni = s.hot[b].key;
+      ct_->PrefetchBucket(k);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      out[base + i] = Run(s, *batch[i].headers, batch[i].in, now_s, nullptr, bucket[i]);
+    }
+  }
+}
+
+}  // namespace minivpc::dp

@@ -1,0 +1,46 @@
+// Internal to the pipeline (pipeline.cc, pipeline_fast_path.cc): the
+// per-call working state of one packet. Not for other includes.
+#pragma once
+
+#include <string>
+
+#include "dataplane/pipeline.h"
+
+namespace minivpc::dp {
+
+struct Pipeline::Packet {
+  const Snapshot& s;
+  const PacketHeaders& h;
+  Ingress in;
+  uint32_t now;
+  Explanation* why;
+  IpAddress src;
+  IpAddress dst;
+  uint16_t sport;
+  uint16_t dport;
+  uint16_t key;  // destination port, or ICMP type*256+code
+  Verdict v;
+  // Connection-tracking entries this packet matched or created, so the
+  // decision can be remembered for the flow's next packets.
+  Conntrack::Entry* src_ct = nullptr;
+  bool src_reply = false;
+  Conntrack::Entry* dst_ct = nullptr;
+  bool dst_reply = false;
+  size_t src_bucket = kNoBucket;  // Conntrack::Bucket of the sender's flow key, if known
+  size_t dst_bucket = 0;          // the receiver's, once computed
+  void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
+           std::string rule = "", bool allowed = true) {
+    if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
+  }
+};
+
+namespace internal {
+
+inline FlowKey KeyOf(IpAddress src, IpAddress dst, uint16_t sport, uint16_t dport, uint8_t proto,
+                     uint8_t egress, uint64_t eni) {
+  return {src.value(), dst.value(), sport, dport, proto, static_cast<uint8_t>(src.family()),
+          egress,      eni};
+}
+
+}  // namespace internal
+}  // namespace minivpc::dp
