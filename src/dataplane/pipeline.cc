@@ -81,8 +81,7 @@ Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in,
 
 Verdict Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
                       Explanation* why, size_t src_bucket) {
-  Packet p{s, h, in, now_s, why, h.src, h.dst, 0, 0, 0, {}};
-  p.src_bucket = src_bucket;
+  Packet p(s, h, in, now_s, why, src_bucket);
   p.v.src = h.src;
   p.v.dst = h.dst;
   if (why) {

@@ -9,6 +9,18 @@
 namespace minivpc::dp {
 
 struct Pipeline::Packet {
+  // Member by member (an aggregate's value-initialisation zeroes the whole
+  // struct, padding included: a measurable share of an established packet).
+  Packet(const Snapshot& snap, const PacketHeaders& headers, Ingress ingress, uint32_t now_s,
+         Explanation* explanation, size_t bucket)
+      : s(snap),
+        h(headers),
+        in(ingress),
+        now(now_s),
+        why(explanation),
+        src(headers.src),
+        dst(headers.dst),
+        src_bucket(bucket) {}
   const Snapshot& s;
   const PacketHeaders& h;
   Ingress in;
@@ -16,9 +28,9 @@ struct Pipeline::Packet {
   Explanation* why;
   IpAddress src;
   IpAddress dst;
-  uint16_t sport;
-  uint16_t dport;
-  uint16_t key;  // destination port, or ICMP type*256+code
+  uint16_t sport = 0;
+  uint16_t dport = 0;
+  uint16_t key = 0;  // destination port, or ICMP type*256+code
   Verdict v;
   // Connection-tracking entries this packet matched or created, so the
   // decision can be remembered for the flow's next packets.
@@ -26,8 +38,8 @@ struct Pipeline::Packet {
   bool src_reply = false;
   Conntrack::Entry* dst_ct = nullptr;
   bool dst_reply = false;
-  size_t src_bucket = kNoBucket;  // Conntrack::Bucket of the sender's flow key, if known
-  size_t dst_bucket = 0;          // the receiver's, once computed
+  size_t src_bucket;      // Conntrack::Bucket of the sender's flow key, or kNoBucket
+  size_t dst_bucket = 0;  // the receiver's, once computed
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
     if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
