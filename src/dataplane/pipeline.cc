@@ -134,7 +134,7 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
     p.v.established = true;
     p.src_ct = e;
     p.src_reply = reply;
-    if (!p.why && Recall(s, p)) return p.v;
+    if (!p.why && Recall(s, p, fk)) return p.v;
     if (p.why)
       p.Hop("security-group", "", "egress",
             reply ? "reply of a tracked connection" : "tracked connection");

@@ -80,7 +80,12 @@ class Pipeline {
   Verdict ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw);
   Verdict Drop(Packet& p, DropReason r, int32_t eni);
   void Remember(const Snapshot& s, Packet& p);
-  bool Recall(const Snapshot& s, Packet& p);
+  bool Recall(const Snapshot& s, Packet& p, const FlowKey& k);
+  bool StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c, const PacketHeaders& h,
+                  const FlowKey& k, uint32_t now, Conntrack::Entry** peer);
+  void Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v);
+  bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
+                   size_t bucket, uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
   Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
               Explanation* why, size_t src_bucket);

@@ -40,34 +40,78 @@ void Pipeline::Remember(const Snapshot& s, Packet& p) {
             (icmp ? C::kIcmpKeyed : 0) | (denied ? C::kReceiverDenied : 0);
 }
 
-// The remembered verdict for an established flow, if it still holds (see
-// Remember). Fills p.v.
-bool Pipeline::Recall(const Snapshot& s, Packet& p) {
+// Whether remembered decision `c` holds for a packet with headers `h` of
+// the sender's flow `k` (see Remember). Changes nothing; *peer is the
+// receiver's entry to refresh, if any.
+bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
+                          const PacketHeaders& h, const FlowKey& k, uint32_t now,
+                          Conntrack::Entry** peer) {
   using C = Conntrack::CachedDecision;
-  const C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  *peer = nullptr;
   if (c.generation != s.generation() + 1) return false;
-  if ((c.flags & C::kIcmpKeyed) && (p.h.icmp_type != c.icmp_type || p.h.icmp_code != c.icmp_code)) {
+  if ((c.flags & C::kIcmpKeyed) && (h.icmp_type != c.icmp_type || h.icmp_code != c.icmp_code)) {
     return false;
   }
   if (c.flags & C::kReceiverDenied) {
-    const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, s.hot[c.eni].key);
+    FlowKey at_receiver = k;
+    at_receiver.egress = 0;
+    at_receiver.eni = s.hot[c.eni].key;
     bool reply = false;
-    if (ct_->FindAt(fk, c.peer_slot, p.now, &reply)) return false;
-  } else if (c.peer_slot != Conntrack::kNoSlot) {
-    Conntrack::Entry* peer = ct_->Recall(c.peer_slot, c.peer_epoch, p.now);
-    if (!peer) return false;
-    ct_->Touch(peer, (c.flags & C::kPeerReply) != 0, p.now);
+    return ct_->FindAt(at_receiver, c.peer_slot, now, &reply) == nullptr;
   }
-  p.v.outcome = static_cast<Outcome>(c.outcome);
-  p.v.eni = c.eni;
-  p.v.igw = c.igw;
-  p.v.nat_src = (c.flags & C::kNatSrc) != 0;
-  p.v.nat_dst = (c.flags & C::kNatDst) != 0;
-  p.v.forwarded = (c.flags & C::kForwarded) != 0;
-  p.v.src = p.v.nat_src ? IpAddress::V4(c.nat_v4) : p.src;
-  p.v.dst = p.v.nat_dst ? IpAddress::V4(c.nat_v4) : p.dst;
-  p.v.reason = static_cast<DropReason>(c.reason);
-  if (p.v.outcome == Outcome::kDropped) ++drops_[c.reason];
+  if (c.peer_slot == Conntrack::kNoSlot) return true;
+  *peer = ct_->Recall(c.peer_slot, c.peer_epoch, now);
+  return *peer != nullptr;
+}
+
+// The verdict `c` remembers, for a packet from `src` to `dst` (before NAT).
+// Counts a drop.
+void Pipeline::Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v) {
+  using C = Conntrack::CachedDecision;
+  v->outcome = static_cast<Outcome>(c.outcome);
+  v->reason = static_cast<DropReason>(c.reason);
+  v->eni = c.eni;
+  v->igw = c.igw;
+  v->nat_src = (c.flags & C::kNatSrc) != 0;
+  v->nat_dst = (c.flags & C::kNatDst) != 0;
+  v->forwarded = (c.flags & C::kForwarded) != 0;
+  v->established = true;
+  v->src = v->nat_src ? IpAddress::V4(c.nat_v4) : src;
+  v->dst = v->nat_dst ? IpAddress::V4(c.nat_v4) : dst;
+  if (v->outcome == Outcome::kDropped) ++drops_[c.reason];
+}
+
+// The remembered verdict for an established flow, if it still holds. Fills
+// p.v (the sender's entry has been refreshed already).
+bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
+  const Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  Conntrack::Entry* peer = nullptr;
+  if (!StillHolds(s, c, p.h, k, p.now, &peer)) return false;
+  if (peer) ct_->Touch(peer, (c.flags & Conntrack::CachedDecision::kPeerReply) != 0, p.now);
+  Apply(c, p.src, p.dst, &p.v);
+  return true;
+}
+
+// Process for a packet of an established flow whose remembered decision
+// holds, without the per-packet state of the full path: the same checks
+// before the flow lookup (FromEni), then the same refreshes and verdict as
+// Recall. Returns false, having changed nothing, for anything else.
+bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
+                           size_t bucket, uint32_t now, Verdict* out) {
+  const EniHot& A = s.hot[a];
+  if (!A.active() || (A.source_dest_check() && !A.Owns(h.src, s.enis[a]))) return false;
+  if (h.is_first_fragment()) return false;  // the full path records its ports
+  bool reply = false;
+  Conntrack::Entry* e = ct_->FindAt(k, bucket, now, &reply);
+  if (!e) return false;
+  const Conntrack::CachedDecision& c = e->cached[reply ? 1 : 0];
+  Conntrack::Entry* peer = nullptr;
+  if (!StillHolds(s, c, h, k, now, &peer)) return false;
+  ct_->Touch(e, reply, now);
+  if (peer) ct_->Touch(peer, (c.flags & Conntrack::CachedDecision::kPeerReply) != 0, now);
+  *out = Verdict{};
+  Apply(c, h.src, h.dst, out);
+  if (out->delivered()) ++delivered_;
   return true;
 }
 
@@ -83,6 +127,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     size_t bucket[kBurst];
     FlowKey key[kBurst];
     int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
+    bool tracked[kBurst];   // the flow's entry is in its bucket's first slot
     // 1. The senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
@@ -92,6 +137,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       bucket[i] = kNoBucket;
       local[i] = -1;
+      tracked[i] = false;
       const PacketHeaders& h = *batch[i].headers;
       int32_t a = sender(batch[i]);
       if (a < 0 || !h.has_l4()) continue;
@@ -108,7 +154,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if (ct_->Peek(key[i], bucket[i], &peer)) {
+      if ((tracked[i] = ct_->Peek(key[i], bucket[i], &peer))) {
         if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
         continue;
       }
@@ -139,7 +185,12 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       ct_->PrefetchBucket(k);
     }
     for (size_t i = 0; i < n; ++i) {
-      out[base + i] = Run(s, *batch[i].headers, batch[i].in, now_s, nullptr, bucket[i]);
+      const PacketHeaders& h = *batch[i].headers;
+      if (tracked[i] &&
+          Established(s, h, batch[i].in.index, key[i], bucket[i], now_s, &out[base + i])) {
+        continue;
+      }
+      out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, bucket[i]);
     }
   }
 }
