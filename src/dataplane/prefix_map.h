@@ -12,10 +12,10 @@
 // For IPv4 the search is a static 16-ary tree over 64-byte blocks of 16
 // starts (level 0 = every start, level k+1 = every 16th start of level k):
 // one cache line per level, so 4,000 starts cost 3 lines where a binary
-// search touches about 12. Large maps (security groups with group
-// references expand to thousands of /32s) are cold in cache on the
-// new-flow path, which makes lines, not comparisons, the cost. IPv6 uses a
-// plain binary search over 128-bit starts.
+// search touches about 12; the leaf's values are prefetched with its keys. Large maps (security
+// groups with group references expand to thousands of /32s) are cold in cache on the new-flow path,
+// which makes lines, not comparisons, the cost. IPv6 uses a plain binary search over 128-bit
+// starts.
 //
 // Performance assumptions: built rarely (on a control-plane change), looked
 // up per packet. Immutable after Build; safe to share across threads.
@@ -130,6 +130,13 @@ class PrefixMap {
     size_t b = 0;
     for (size_t l = levels_.size(); l-- > 0;) {
       const Block& blk = levels_[l].blocks[b];
+      if (l == 0) {  // the value is one of these 16: load them with the keys
+        const size_t n = std::min<size_t>(16, values_.size() - b * 16);
+        const char* v = reinterpret_cast<const char*>(values_.data() + b * 16);
+        for (size_t off = 0; off < n * sizeof(std::optional<V>); off += 64) {
+          __builtin_prefetch(v + off);
+        }
+      }
       uint32_t c = 0;
       for (int j = 0; j < 16; ++j) c += blk.k[j] <= x;
       // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
