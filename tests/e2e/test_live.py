@@ -463,6 +463,56 @@ class LiveTest(ServerTestCase):
             time.sleep(0.1)
         self.assertNotIn(ns, namespaces())
 
+    def test_secondary_ipv4_is_configured_and_answers(self):
+        a = self.launch(self.private)
+        b = self.launch(self.private)
+        eni = b["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        self.ec2.assign_private_ip_addresses(NetworkInterfaceId=eni,
+                                             SecondaryPrivateIpAddressCount=1)
+        ips = self.ec2.describe_network_interfaces(
+            NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddresses"]
+        secondary = [p["PrivateIpAddress"] for p in ips if not p["Primary"]][0]
+        # minivpc configures it in the namespace, as ec2-net-utils does.
+        self.wait_for_address(b["InstanceId"], secondary)
+        ping = self.sh(a["InstanceId"], "ping", "-c", "2", "-W", "2", secondary)
+        self.assertEqual(ping.returncode, 0, ping.stdout + ping.stderr)
+        self.ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni,
+                                               PrivateIpAddresses=[secondary])
+        deadline = time.time() + 20
+        while (" %s/" % secondary) in self.sh(b["InstanceId"], "ip", "-4", "-o", "addr").stdout:
+            self.assertLess(time.time(), deadline, "secondary address never removed")
+            time.sleep(0.1)
+        ping = self.sh(a["InstanceId"], "ping", "-c", "1", "-W", "1", secondary)
+        self.assertNotEqual(ping.returncode, 0, ping.stdout)
+
+    def test_no_dhcp_configures_addresses_statically(self):
+        tmp = tempfile.mkdtemp(prefix="minivpc-live-nodhcp-")
+        other = Server(os.path.join(tmp, "state.db"), ("--live", "--no-dhcp"))
+        try:
+            other.start()
+            ec2 = client(other.endpoint)
+            vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24",
+                                       AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+            insts = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2,
+                                      SubnetId=subnet)["Instances"]
+            for i in insts:
+                self.wait_for_address(i["InstanceId"], i["PrivateIpAddress"])
+                ns = self.namespace_of(i["InstanceId"])
+                pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True,
+                                      text=True).stdout.split()
+                cmds = [open("/proc/%s/comm" % pid).read().strip() for pid in pids
+                        if os.path.exists("/proc/%s/comm" % pid)]
+                self.assertNotIn("udhcpc", cmds)
+                route = self.sh(i["InstanceId"], "ip", "-4", "route", "show", "default").stdout
+                self.assertIn("via 10.30.1.1", route)
+            ping = self.sh(insts[0]["InstanceId"], "ping", "-c", "2", "-W", "2",
+                           insts[1]["PrivateIpAddress"])
+            self.assertEqual(ping.returncode, 0, ping.stdout + ping.stderr)
+        finally:
+            other.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_restart_after_crash_removes_exactly_what_the_crashed_run_made(self):
         # A second live server, on its own state file, beside the class's.
         keep = ["mvtest-keep", "mv-mvtest-keep"]  # the second looks like live mode's
