@@ -28,6 +28,7 @@ class PortSet {
     return ranges_.size() == 1 && ranges_[0].first == 0 && ranges_[0].second == 0xFFFF;
   }
   bool empty() const { return ranges_.empty(); }
+  const std::vector<std::pair<uint16_t, uint16_t>>& ranges() const { return ranges_; }
 
   PortSet Union(const PortSet& other) const {
     std::vector<std::pair<uint16_t, uint16_t>> r = ranges_;

@@ -96,6 +96,13 @@ class PrefixMap {
   }
 
   size_t intervals() const { return starts_.size(); }
+  // Rewrites every value in place (e.g. to re-number what values point at).
+  template <typename F>
+  void MapValues(F&& f) {
+    for (auto& v : values_) {
+      if (v) f(*v);
+    }
+  }
   size_t MemoryBytes() const {
     size_t n = starts_.capacity() * sizeof(uint128) + values_.capacity() * sizeof(std::optional<V>);
     for (const auto& l : levels_) n += l.blocks.capacity() * sizeof(Block);

@@ -94,6 +94,7 @@ PortSet RulePorts(const SecurityGroupRule& rule, int protocol) {
 
 SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
   SgClassifier c;
+  std::vector<PortSet> port_sets;
   c.rules_ = std::move(rules_in);
   const std::vector<FlatRule>& rules = c.rules_;
   for (Direction d : {Direction::kIngress, Direction::kEgress}) {
@@ -107,7 +108,7 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
             [&](const FlatRule& r) {
               return r.egress == egress && (r.protocol == proto || r.protocol == -1);
             },
-            c.port_sets_);
+            port_sets);
       }
       std::map<uint8_t, bool> others;
       for (const auto& r : rules) {
@@ -122,11 +123,25 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
             [&](const FlatRule& r) {
               return r.egress == egress && (r.protocol == p || r.protocol == -1);
             },
-            c.port_sets_);
+            port_sets);
       }
       m.any = BuildMap(
           f, rules, [&](const FlatRule& r) { return r.egress == egress && r.protocol == -1; },
-          c.port_sets_);
+          port_sets);
+    }
+  }
+  std::vector<uint32_t> offset;
+  for (const PortSet& set : port_sets) {
+    offset.push_back(static_cast<uint32_t>(c.ports_.size()));
+    c.ports_.push_back(static_cast<uint32_t>(set.ranges().size()));
+    for (const auto& [lo, hi] : set.ranges()) c.ports_.push_back(lo | uint32_t{hi} << 16);
+  }
+  auto renumber = [&](uint32_t& v) { v = offset[v]; };
+  for (auto& dir : c.maps_) {
+    for (auto& fam : dir) {
+      for (auto& m : fam.known) m.MapValues(renumber);
+      for (auto& [proto, m] : fam.other) m.MapValues(renumber);
+      fam.any.MapValues(renumber);
     }
   }
   for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
@@ -152,7 +167,13 @@ bool SgClassifier::Allows(Direction dir, IpAddress remote, uint8_t protocol, uin
     key = 0;
   }
   const uint32_t* set = map->Find(remote);
-  return set && port_sets_[*set].Contains(key);
+  if (!set) return false;
+  const uint32_t* p = ports_.data() + *set;
+  for (uint32_t i = 1; i <= p[0]; ++i) {
+    if (key < (p[i] & 0xFFFF)) return false;  // ranges are sorted and disjoint
+    if (key <= (p[i] >> 16)) return true;
+  }
+  return false;
 }
 
 const FlatRule* SgClassifier::FirstMatch(Direction dir, IpAddress remote, uint8_t protocol,
@@ -182,7 +203,7 @@ size_t SgClassifier::MemoryBytes() const {
       n += fam.any.MemoryBytes();
     }
   }
-  for (const auto& s : port_sets_) n += sizeof(s) + 4 * 8;
+  n += ports_.capacity() * sizeof(uint32_t);
   n += rules_.capacity() * sizeof(FlatRule);
   for (const auto& r : rules_) {  // heap text kept for explanations
     n += r.group_id.capacity() + r.rule_id.capacity() + r.referenced_group_id.capacity();

@@ -73,7 +73,7 @@ class SgClassifier {
  private:
   std::vector<FlatRule> rules_;
   struct FamilyMaps {
-    // Indexed by kTcp.. (see .cc); values index into port_sets_.
+    // Indexed by kTcp.. (see .cc); values are offsets into ports_.
     std::array<PrefixMap<uint32_t>, 4> known;
     std::map<uint8_t, PrefixMap<uint32_t>> other;  // protocol -> map
     PrefixMap<uint32_t> any;                       // "-1" rules only
@@ -82,7 +82,10 @@ class SgClassifier {
     return maps_[static_cast<int>(d)][f == IpFamily::kV4 ? 0 : 1];
   }
   std::array<std::array<FamilyMaps, 2>, 2> maps_;  // [direction][family]
-  std::vector<PortSet> port_sets_;
+  // Every distinct port set, flattened: at an offset, the number of ranges
+  // n, then n words of lo | hi << 16. A lookup's set is then one cache line
+  // away from its map value, not two (a PortSet's ranges live on the heap).
+  std::vector<uint32_t> ports_;
   std::array<std::array<bool, 2>, 2> untracked_{};  // [family][tcp=0/udp=1]
 };
 
