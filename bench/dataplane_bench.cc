@@ -306,138 +306,103 @@ void Finish(benchmark::State& state, uint64_t delivered, const Expected& e, uint
   state.counters["allocs/pkt"] = double(allocs) / double(n);
 }
 
-void RunPipeline(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
-                 const Expected& e, bool clear_each_pass) {
-  dp::Pipeline pipeline(f.ct.get());
-  const dp::Snapshot& snap = *f.snap;
+// Sends `total` packets in passes, `burst` per iteration (the last of a pass
+// may be shorter): send(i, n) decides packets [i, i + n) and returns how
+// many were delivered. With clear_each_pass, clear() empties the connection
+// table (untimed) after each pass, so every packet is a new flow again.
+template <typename Send, typename Clear>
+void RunPasses(benchmark::State& state, size_t total, size_t burst, const Expected& e,
+               bool clear_each_pass, Send&& send, Clear&& clear) {
   size_t i = 0;
-  uint64_t delivered = 0, allocs = AllocationCount();
+  uint64_t delivered = 0, sent = 0, allocs = AllocationCount();
   for (auto _ : state) {
-    const BenchPacket& b = packets[i];
-    delivered += pipeline.Process(snap, b.h, dp::Ingress::FromEni(b.from_eni), kNow).delivered();
-    if (++i < packets.size()) continue;
+    size_t n = std::min(burst, total - i);
+    delivered += send(i, n);
+    sent += n;
+    if ((i += n) < total) continue;
     i = 0;
-    if (clear_each_pass) {  // every packet a new flow again
+    if (clear_each_pass) {
       state.PauseTiming();
-      f.ct->Clear();
+      clear();
       state.ResumeTiming();
     }
   }
-  Finish(state, delivered, e, AllocationCount() - allocs, state.iterations());
+  Finish(state, delivered, e, AllocationCount() - allocs, sent);
 }
 
-// As RunPipeline, kBurst packets per iteration through ProcessBurst (the
-// last burst of a pass may be shorter).
-void RunPipelineBurst(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
-                      const Expected& e, bool clear_each_pass) {
+// Pipeline::ProcessBurst in bursts of kBurst, or (single) Pipeline::Process
+// one packet per iteration.
+void RunPipeline(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
+                 const Expected& e, bool clear_each_pass, bool single) {
   std::vector<dp::BurstItem> items;
   items.reserve(packets.size());
   for (const auto& b : packets) items.push_back({&b.h, dp::Ingress::FromEni(b.from_eni)});
   dp::Pipeline pipeline(f.ct.get());
   const dp::Snapshot& snap = *f.snap;
   dp::Verdict out[dp::Pipeline::kBurst];
-  size_t i = 0;
-  uint64_t delivered = 0, sent = 0, allocs = AllocationCount();
-  for (auto _ : state) {
-    size_t n = std::min(dp::Pipeline::kBurst, items.size() - i);
-    pipeline.ProcessBurst(snap, std::span(items).subspan(i, n), kNow, out);
-    for (size_t k = 0; k < n; ++k) delivered += out[k].delivered();
-    sent += n;
-    if ((i += n) < items.size()) continue;
-    i = 0;
-    if (clear_each_pass) {
-      state.PauseTiming();
-      f.ct->Clear();
-      state.ResumeTiming();
-    }
-  }
-  Finish(state, delivered, e, AllocationCount() - allocs, sent);
+  RunPasses(
+      state, items.size(), single ? 1 : dp::Pipeline::kBurst, e, clear_each_pass,
+      [&](size_t i, size_t n) -> uint64_t {
+        if (single) return pipeline.Process(snap, *items[i].headers, items[i].in, kNow).delivered();
+        pipeline.ProcessBurst(snap, std::span(items).subspan(i, n), kNow, out);
+        uint64_t d = 0;
+        for (size_t k = 0; k < n; ++k) d += out[k].delivered();
+        return d;
+      },
+      [&] { f.ct->Clear(); });
 }
 
 #ifdef MINIVPC_HAVE_DPDK
+// The same through the DPDK baseline.
 void RunBaseline(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
-                 const Expected& e, bool clear_each_pass) {
-  DpdkBaseline& base = *f.base;
-  size_t i = 0;
-  uint64_t delivered = 0, allocs = AllocationCount();
-  for (auto _ : state) {
-    const BenchPacket& b = packets[i];
-    delivered += base.Process(b.h, b.from_eni, kNow).delivered();
-    if (++i < packets.size()) continue;
-    i = 0;
-    if (clear_each_pass) {
-      state.PauseTiming();
-      base.ClearConntrack();
-      state.ResumeTiming();
-    }
-  }
-  Finish(state, delivered, e, AllocationCount() - allocs, state.iterations());
-}
-#endif
-
-#ifdef MINIVPC_HAVE_DPDK
-void RunBaselineBurst(benchmark::State& state, Fixture& f, const std::vector<BenchPacket>& packets,
-                      const Expected& e, bool clear_each_pass) {
+                 const Expected& e, bool clear_each_pass, bool single) {
   std::vector<BaselineItem> items;
   items.reserve(packets.size());
   for (const auto& b : packets) items.push_back({&b.h, b.from_eni});
   DpdkBaseline& base = *f.base;
-  constexpr size_t kBurst = dp::Pipeline::kBurst;
-  BaselineVerdict out[kBurst];
-  size_t i = 0;
-  uint64_t delivered = 0, sent = 0, allocs = AllocationCount();
-  for (auto _ : state) {
-    size_t n = std::min(kBurst, items.size() - i);
-    base.ProcessBurst(items.data() + i, n, kNow, out);
-    for (size_t k = 0; k < n; ++k) delivered += out[k].delivered();
-    sent += n;
-    if ((i += n) < items.size()) continue;
-    i = 0;
-    if (clear_each_pass) {
-      state.PauseTiming();
-      base.ClearConntrack();
-      state.ResumeTiming();
-    }
-  }
-  Finish(state, delivered, e, AllocationCount() - allocs, sent);
+  BaselineVerdict out[dp::Pipeline::kBurst];
+  RunPasses(
+      state, items.size(), single ? 1 : dp::Pipeline::kBurst, e, clear_each_pass,
+      [&](size_t i, size_t n) -> uint64_t {
+        if (single) return base.Process(*items[i].h, items[i].from_eni, kNow).delivered();
+        base.ProcessBurst(items.data() + i, n, kNow, out);
+        uint64_t d = 0;
+        for (size_t k = 0; k < n; ++k) d += out[k].delivered();
+        return d;
+      },
+      [&] { base.ClearConntrack(); });
 }
 #endif
 
 void Register(Fixture& f) {
-  benchmark::RegisterBenchmark("BM_EstablishedFlow", [&f](benchmark::State& s) {
-    WarmConntrack(f);
-    RunPipelineBurst(s, f, f.established, f.expect_established, false);
-  });
-  benchmark::RegisterBenchmark("BM_NewFlow", [&f](benchmark::State& s) {
-    f.ct->Clear();
-    RunPipelineBurst(s, f, f.fresh, f.expect_fresh, true);
-  });
-  benchmark::RegisterBenchmark("BM_EstablishedFlow_Single", [&f](benchmark::State& s) {
-    WarmConntrack(f);
-    RunPipeline(s, f, f.established, f.expect_established, false);
-  });
-  benchmark::RegisterBenchmark("BM_NewFlow_Single", [&f](benchmark::State& s) {
-    f.ct->Clear();
-    RunPipeline(s, f, f.fresh, f.expect_fresh, true);
-  });
+  for (bool single : {false, true}) {
+    std::string suffix = single ? "_Single" : "";
+    benchmark::RegisterBenchmark(
+        ("BM_EstablishedFlow" + suffix).c_str(), [&f, single](benchmark::State& s) {
+          WarmConntrack(f);
+          RunPipeline(s, f, f.established, f.expect_established, false, single);
+        });
+    benchmark::RegisterBenchmark(("BM_NewFlow" + suffix).c_str(),
+                                 [&f, single](benchmark::State& s) {
+                                   f.ct->Clear();
+                                   RunPipeline(s, f, f.fresh, f.expect_fresh, true, single);
+                                 });
+  }
 #ifdef MINIVPC_HAVE_DPDK
   if (!f.base) return;
-  benchmark::RegisterBenchmark("BM_Baseline_EstablishedFlow", [&f](benchmark::State& s) {
-    WarmBaseline(f);
-    RunBaselineBurst(s, f, f.established, f.expect_established, false);
-  });
-  benchmark::RegisterBenchmark("BM_Baseline_NewFlow", [&f](benchmark::State& s) {
-    f.base->ClearConntrack();
-    RunBaselineBurst(s, f, f.fresh, f.expect_fresh, true);
-  });
-  benchmark::RegisterBenchmark("BM_Baseline_EstablishedFlow_Single", [&f](benchmark::State& s) {
-    WarmBaseline(f);
-    RunBaseline(s, f, f.established, f.expect_established, false);
-  });
-  benchmark::RegisterBenchmark("BM_Baseline_NewFlow_Single", [&f](benchmark::State& s) {
-    f.base->ClearConntrack();
-    RunBaseline(s, f, f.fresh, f.expect_fresh, true);
-  });
+  for (bool single : {false, true}) {
+    std::string suffix = single ? "_Single" : "";
+    benchmark::RegisterBenchmark(
+        ("BM_Baseline_EstablishedFlow" + suffix).c_str(), [&f, single](benchmark::State& s) {
+          WarmBaseline(f);
+          RunBaseline(s, f, f.established, f.expect_established, false, single);
+        });
+    benchmark::RegisterBenchmark(("BM_Baseline_NewFlow" + suffix).c_str(),
+                                 [&f, single](benchmark::State& s) {
+                                   f.base->ClearConntrack();
+                                   RunBaseline(s, f, f.fresh, f.expect_fresh, true, single);
+                                 });
+  }
 #endif
 }
 

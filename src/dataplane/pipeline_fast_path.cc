@@ -8,6 +8,7 @@
 
 namespace minivpc::dp {
 
+using internal::AtReceiver;
 using internal::KeyOf;
 
 // Stores the verdict on the source ENI's flow entry, for the flow's next
@@ -53,11 +54,8 @@ bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
     return false;
   }
   if (c.flags & C::kReceiverDenied) {
-    FlowKey at_receiver = k;
-    at_receiver.egress = 0;
-    at_receiver.eni = s.hot[c.eni].key;
     bool reply = false;
-    return ct_->FindAt(at_receiver, c.peer_slot, now, &reply) == nullptr;
+    return ct_->FindAt(AtReceiver(k, s.hot[c.eni].key), c.peer_slot, now, &reply) == nullptr;
   }
   if (c.peer_slot == Conntrack::kNoSlot) return true;
   *peer = ct_->Recall(c.peer_slot, c.peer_epoch, now);
@@ -168,21 +166,14 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         s.PrefetchAddress(A.vpc, dst);
         local[i] = A.vpc;
       } else if (t->kind == RouteTarget::kEni) {
-        FlowKey k = key[i];
-        k.egress = 0;
-        k.eni = s.hot[t->index].key;
-        ct_->PrefetchBucket(k);
+        ct_->PrefetchBucket(AtReceiver(key[i], s.hot[t->index].key));
       }
     }
     // 4. New flows to local destinations: the receiver's flow bucket.
     for (size_t i = 0; i < n; ++i) {
       if (local[i] < 0) continue;
       int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
-      if (b < 0) continue;
-      FlowKey k = key[i];
-      k.egress = 0;
-      k.eni = s.hot[b].key;
-      ct_->PrefetchBucket(k);
+      if (b >= 0) ct_->PrefetchBucket(AtReceiver(key[i], s.hot[b].key));
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;

@@ -54,5 +54,12 @@ inline FlowKey KeyOf(IpAddress src, IpAddress dst, uint16_t sport, uint16_t dpor
           egress,      eni};
 }
 
+// The same flow as the sender's key `k`, as the receiving ENI `eni` tracks it.
+inline FlowKey AtReceiver(FlowKey k, uint64_t eni) {
+  k.egress = 0;
+  k.eni = eni;
+  return k;
+}
+
 }  // namespace internal
 }  // namespace minivpc::dp

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/error_codes.h"
+#include "store/sqlite_file.h"
 
 namespace minivpc {
 namespace {
@@ -92,27 +93,12 @@ std::unique_ptr<LiveRecords> NewMemoryLiveRecords() {
 }
 
 StatusOr<std::unique_ptr<LiveRecords>> OpenSqliteLiveRecords(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status(err::kInternalError, "cannot open state file " + path + ": " + msg);
-  }
-  // The Store's writer shares the file: wait for its lock rather than fail.
-  sqlite3_busy_timeout(db, 10000);
-  const char* setup =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "CREATE TABLE IF NOT EXISTS live_objects("
-      "  kind TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;";
-  char* errmsg = nullptr;
-  if (sqlite3_exec(db, setup, nullptr, nullptr, &errmsg) != SQLITE_OK) {
-    std::string msg = errmsg ? errmsg : "?";
-    sqlite3_free(errmsg);
-    sqlite3_close(db);
-    return Status(err::kInternalError, "cannot initialise live records in " + path + ": " + msg);
-  }
+  MINIVPC_ASSIGN_OR_RETURN(
+      sqlite3 * db,
+      OpenStateFile(path,
+                    "CREATE TABLE IF NOT EXISTS live_objects("
+                    "  kind TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(kind, name))"
+                    " WITHOUT ROWID;"));
   return std::unique_ptr<LiveRecords>(new SqliteLiveRecords(db));
 }
 

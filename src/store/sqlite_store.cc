@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/error_codes.h"
+#include "store/sqlite_file.h"
 #include "store/store.h"
 
 namespace minivpc {
@@ -136,29 +137,15 @@ class SqliteStore : public Store {
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status(err::kInternalError, "cannot open state file " + path + ": " + msg);
-  }
   // Live mode's records (live_records.h) share the file through their own
-  // connection: wait for their short write lock rather than fail a commit.
-  sqlite3_busy_timeout(db, 10000);
-  const char* setup =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "CREATE TABLE IF NOT EXISTS rows("
-      "  scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,"
-      "  PRIMARY KEY(scope, kind, id)) WITHOUT ROWID;";
-  char* errmsg = nullptr;
-  if (sqlite3_exec(db, setup, nullptr, nullptr, &errmsg) != SQLITE_OK) {
-    std::string msg = errmsg ? errmsg : "?";
-    sqlite3_free(errmsg);
-    sqlite3_close(db);
-    return Status(err::kInternalError, "cannot initialise state file " + path + ": " + msg);
-  }
+  // connection (OpenStateFile waits for its short write locks).
+  MINIVPC_ASSIGN_OR_RETURN(
+      sqlite3 * db,
+      OpenStateFile(
+          path,
+          "CREATE TABLE IF NOT EXISTS rows("
+          "  scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,"
+          "  PRIMARY KEY(scope, kind, id)) WITHOUT ROWID;"));
   std::string version = "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";";
   sqlite3_exec(db, version.c_str(), nullptr, nullptr, nullptr);
   return std::unique_ptr<Store>(new SqliteStore(db));

@@ -15,12 +15,6 @@ NetworkAclEntry AllowAllEntry(int number, bool egress, const char* cidr) {
   return e;
 }
 
-bool SameEntry(const NetworkAclEntry& a, const NetworkAclEntry& b) {
-  return a.rule_number == b.rule_number && a.egress == b.egress && a.protocol == b.protocol &&
-         a.allow == b.allow && a.cidr == b.cidr && a.icmp_type == b.icmp_type &&
-         a.icmp_code == b.icmp_code && a.port_from == b.port_from && a.port_to == b.port_to;
-}
-
 // True if `direction`'s entries are exactly the IPv4 allow-all rule 100 the
 // ACL was created with.
 bool DirectionUnmodified(const NetworkAcl& acl, bool egress) {
@@ -28,7 +22,7 @@ bool DirectionUnmodified(const NetworkAcl& acl, bool egress) {
   int count = 0;
   for (const auto& e : acl.entries) {
     if (e.egress != egress) continue;
-    if (++count > 1 || !SameEntry(e, stock)) return false;
+    if (++count > 1 || e != stock) return false;
   }
   return count == 1;
 }

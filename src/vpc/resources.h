@@ -161,6 +161,7 @@ struct NetworkAclEntry {
   std::optional<int> icmp_code;
   std::optional<int> port_from;
   std::optional<int> port_to;
+  bool operator==(const NetworkAclEntry&) const = default;
 };
 
 struct NetworkAcl {
