@@ -7,22 +7,6 @@
 #include <new>
 
 namespace minivpc::dp {
-namespace {
-
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
-
-inline uint64_t EndpointHash(uint128 addr, uint16_t port) {
-  return Mix(static_cast<uint64_t>(addr) ^ Mix(static_cast<uint64_t>(addr >> 64)) ^
-             (uint64_t{port} << 48));
-}
-
-}  // namespace
 
 uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
   if (proto == 1) {
@@ -80,38 +64,14 @@ void Conntrack::Clear() {
   size_ = 0;
 }
 
-size_t Conntrack::Bucket(const FlowKey& k) const {
-  // Symmetric in (src, sport) <-> (dst, dport): both directions collide.
-  uint64_t a = EndpointHash(k.src, k.sport);
-  uint64_t b = EndpointHash(k.dst, k.dport);
-  uint64_t h = Mix((a + b) ^ (a * b) ^ (uint64_t{k.proto} << 8) ^ Mix(k.eni));
-  return static_cast<size_t>(h) & mask_;
-}
-
-uint32_t Conntrack::TimeoutFor(const Entry& e) const {
-  switch (e.key.proto) {
-    case 6:
-      return options_.tcp_established_s;
-    case 17:
-      // A stream has seen more than one request-response transaction.
-      return (e.replies > 1 && e.originals > 1) ? options_.udp_stream_s : options_.udp_s;
-    default:
-      return options_.other_s;
-  }
-}
-
-bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t* peer) const {
+bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const {
   const Entry& e = slots_[bucket & mask_];
   if (!e.used) return false;
-  if (e.key == k) {
-    *peer = e.cached[0].peer_slot;
-    return true;
-  }
-  if (e.key.eni == k.eni && e.key == k.Reversed()) {
-    *peer = e.cached[1].peer_slot;
-    return true;
-  }
-  return false;
+  int dir = e.key == k ? 0 : e.key.eni == k.eni && e.key == k.Reversed() ? 1 : -1;
+  if (dir < 0) return false;
+  const CachedDecision& c = e.cached[dir];
+  *peer = c.peer_seen == now_s + 1 ? kNoSlot : c.peer_slot;
+  return true;
 }
 
 Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
@@ -155,13 +115,6 @@ Conntrack::Entry* Conntrack::Insert(const FlowKey& k, uint32_t now_s) {
   }
   ++allowance_exceeded_;
   return nullptr;
-}
-
-void Conntrack::Touch(Entry* e, bool reply, uint32_t now_s) {
-  e->last_seen = now_s;
-  uint8_t& c = reply ? e->replies : e->originals;
-  if (c < 255) ++c;
-  e->timeout = TimeoutFor(*e);
 }
 
 }  // namespace minivpc::dp

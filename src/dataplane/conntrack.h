@@ -27,7 +27,9 @@
 // kernel offers them (madvise), because with 4 KiB pages a table of a
 // million flows costs a TLB miss per lookup on top of the cache miss.
 // Callers with several packets at hand hash and Prefetch() them all first,
-// so the misses overlap (see Pipeline::ProcessBurst).
+// so the misses overlap (see Pipeline::ProcessBurst). Refreshes that would
+// change nothing (same second, saturated counts) write nothing, so
+// established flows leave their lines clean.
 //
 // Not thread safe: one table per data-plane worker.
 #pragma once
@@ -80,7 +82,16 @@ class Conntrack {
   // same and the peer ENI's entry is still the one recorded (slot + epoch).
   // Lets packets of established flows skip every lookup but this one.
   struct CachedDecision {
-    uint64_t generation = 0;  // 0 = empty
+    // The low 32 bits of the snapshot generation it was made for (valid
+    // with kValid only). A wrong match needs 2^32 recompilations while the
+    // flow stays idle.
+    uint32_t generation = 0;
+    // now_s + 1 of the second in which the receiver's entry was last
+    // recalled and refreshed with nothing left to count (0: never). Within
+    // that second the entry cannot have expired or been reused, and a
+    // refresh would write what it holds, so packets skip it (time is
+    // monotonic).
+    uint32_t peer_seen = 0;
     // The receiver's entry for the flow (kNoSlot: none), or, for a packet
     // its security groups denied (kReceiverDenied), the bucket where it
     // would track the flow: the denial holds while it tracks no such flow.
@@ -103,6 +114,7 @@ class Conntrack {
       kPeerReply = 8,
       kIcmpKeyed = 16,
       kReceiverDenied = 32,
+      kValid = 64,
     };
   };
   static_assert(sizeof(CachedDecision) == 32);
@@ -112,10 +124,12 @@ class Conntrack {
     FlowKey key;
     uint32_t last_seen = 0;
     uint32_t timeout = 0;
-    uint32_t epoch = 0;        // bumped whenever the slot takes a new flow
-    uint8_t used = 0;          // 1 while the slot holds a flow
-    uint8_t replies = 0;       // saturating count of reply packets
-    uint8_t originals = 0;     // saturating count of original packets
+    uint32_t epoch = 0;  // bumped whenever the slot takes a new flow
+    uint8_t used = 0;    // 1 while the slot holds a flow
+    // Counts of reply and original packets, saturating at 2: only "more
+    // than one" matters (a UDP stream), and a saturated count needs no write.
+    uint8_t replies = 0;
+    uint8_t originals = 0;
     CachedDecision cached[2];  // [0] original direction, [1] reply
   };
 
@@ -126,8 +140,14 @@ class Conntrack {
   Conntrack(const Conntrack& other);
   Conntrack& operator=(const Conntrack&) = delete;
 
-  // The first slot of `k`'s probe sequence (same for both directions).
-  size_t Bucket(const FlowKey& k) const;
+  // The first slot of `k`'s probe sequence (the same for both directions).
+  size_t Bucket(const FlowKey& k) const {
+    uint64_t a = EndpointHash(k.src, k.sport);
+    uint64_t b = EndpointHash(k.dst, k.dport);
+    return static_cast<size_t>(
+               Fmix((a + b) ^ (a * b) ^ k.proto ^ (k.eni * 0x94d049bb133111ebULL))) &
+           mask_;
+  }
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
   void Prefetch(size_t slot) const {
@@ -140,8 +160,9 @@ class Conntrack {
   void PrefetchKey(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
   // Whether the first slot of `bucket` holds `k`'s flow (either direction),
   // and if so the peer slot its decision for that direction names (may be
-  // kNoSlot). For prefetching only: no expiry check, no probing.
-  bool Peek(const FlowKey& k, size_t bucket, uint32_t* peer) const;
+  // kNoSlot, also when the decision needs no look at it in second now_s).
+  // For prefetching only: no expiry check, no probing.
+  bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const;
   // Bucket(k), and a prefetch of its first slot's key line.
   size_t PrefetchBucket(const FlowKey& k) const {
     size_t b = Bucket(k);
@@ -160,7 +181,17 @@ class Conntrack {
   // nullptr, counting allowance_exceeded, when the table is full.
   Entry* Insert(const FlowKey& k, uint32_t now_s);
   // Refreshes an entry for a packet seen now in the given direction.
-  void Touch(Entry* e, bool reply, uint32_t now_s);
+  // Returns true when the entry holds nothing more to record for such
+  // packets this second (it was refreshed this second and that direction's
+  // count is saturated); such refreshes write nothing.
+  bool Touch(Entry* e, bool reply, uint32_t now_s) {
+    uint8_t& c = reply ? e->replies : e->originals;
+    if (e->last_seen == now_s && c == kCountMax) return true;
+    e->last_seen = now_s;
+    if (c < kCountMax) ++c;
+    e->timeout = TimeoutFor(*e);
+    return c == kCountMax;
+  }
 
   uint32_t SlotOf(const Entry* e) const { return static_cast<uint32_t>(e - slots_); }
   // The entry in `slot` if it still holds the flow it held at `epoch` and has
@@ -181,8 +212,34 @@ class Conntrack {
 
  private:
   static constexpr size_t kMaxProbe = 32;
+  static constexpr uint8_t kCountMax = 2;
+  static uint64_t Fmix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+  }
+  // One endpoint (address, port) of a flow, mixed enough for Fmix to finish.
+  static uint64_t EndpointHash(uint128 addr, uint16_t port) {
+    uint64_t x = static_cast<uint64_t>(addr) ^
+                 (static_cast<uint64_t>(addr >> 64) * 0x9e3779b97f4a7c15ULL) ^
+                 (uint64_t{port} << 40);
+    x *= 0xbf58476d1ce4e5b9ULL;
+    return x ^ (x >> 31);
+  }
   void Allocate();
-  uint32_t TimeoutFor(const Entry& e) const;
+  uint32_t TimeoutFor(const Entry& e) const {
+    switch (e.key.proto) {
+      case 6:
+        return options_.tcp_established_s;
+      case 17:
+        // A stream has seen more than one request-response transaction.
+        return (e.replies > 1 && e.originals > 1) ? options_.udp_stream_s : options_.udp_s;
+      default:
+        return options_.other_s;
+    }
+  }
   bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > e.timeout; }
 
   Options options_;

@@ -84,6 +84,7 @@ class Pipeline {
   bool StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c, const PacketHeaders& h,
                   const FlowKey& k, uint32_t now, Conntrack::Entry** peer);
   void Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v);
+  void TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, uint32_t now);
   bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
                    size_t bucket, uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);

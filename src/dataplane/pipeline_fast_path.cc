@@ -23,7 +23,8 @@ void Pipeline::Remember(const Snapshot& s, Packet& p) {
   if (!p.src_ct) return;
   C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
   const bool denied = p.v.reason == DropReason::kSecurityGroup;
-  c.generation = s.generation() + 1;
+  c.generation = static_cast<uint32_t>(s.generation());
+  c.peer_seen = 0;
   c.peer_slot = denied     ? static_cast<uint32_t>(p.dst_bucket)
                 : p.dst_ct ? ct_->SlotOf(p.dst_ct)
                            : Conntrack::kNoSlot;
@@ -38,18 +39,19 @@ void Pipeline::Remember(const Snapshot& s, Packet& p) {
   c.icmp_code = icmp ? p.h.icmp_code : 0;
   c.flags = (p.v.nat_src ? C::kNatSrc : 0) | (p.v.nat_dst ? C::kNatDst : 0) |
             (p.v.forwarded ? C::kForwarded : 0) | (p.dst_reply ? C::kPeerReply : 0) |
-            (icmp ? C::kIcmpKeyed : 0) | (denied ? C::kReceiverDenied : 0);
+            (icmp ? C::kIcmpKeyed : 0) | (denied ? C::kReceiverDenied : 0) | C::kValid;
 }
 
 // Whether remembered decision `c` holds for a packet with headers `h` of
 // the sender's flow `k` (see Remember). Changes nothing; *peer is the
-// receiver's entry to refresh, if any.
+// receiver's entry to refresh, if any (none when it was refreshed this
+// second with nothing left to count: see CachedDecision::peer_seen).
 bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
                           const PacketHeaders& h, const FlowKey& k, uint32_t now,
                           Conntrack::Entry** peer) {
   using C = Conntrack::CachedDecision;
   *peer = nullptr;
-  if (c.generation != s.generation() + 1) return false;
+  if (!(c.flags & C::kValid) || c.generation != static_cast<uint32_t>(s.generation())) return false;
   if ((c.flags & C::kIcmpKeyed) && (h.icmp_type != c.icmp_type || h.icmp_code != c.icmp_code)) {
     return false;
   }
@@ -57,7 +59,7 @@ bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
     bool reply = false;
     return ct_->FindAt(AtReceiver(k, s.hot[c.eni].key), c.peer_slot, now, &reply) == nullptr;
   }
-  if (c.peer_slot == Conntrack::kNoSlot) return true;
+  if (c.peer_slot == Conntrack::kNoSlot || c.peer_seen == now + 1) return true;
   *peer = ct_->Recall(c.peer_slot, c.peer_epoch, now);
   return *peer != nullptr;
 }
@@ -79,13 +81,21 @@ void Pipeline::Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddres
   if (v->outcome == Outcome::kDropped) ++drops_[c.reason];
 }
 
+// Refreshes the receiver's entry `peer` (if any) for a packet of the flow
+// decision `c` belongs to; notes when that needs no repeating this second.
+void Pipeline::TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, uint32_t now) {
+  if (peer && ct_->Touch(peer, (c.flags & Conntrack::CachedDecision::kPeerReply) != 0, now)) {
+    c.peer_seen = now + 1;
+  }
+}
+
 // The remembered verdict for an established flow, if it still holds. Fills
 // p.v (the sender's entry has been refreshed already).
 bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
-  const Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
   Conntrack::Entry* peer = nullptr;
   if (!StillHolds(s, c, p.h, k, p.now, &peer)) return false;
-  if (peer) ct_->Touch(peer, (c.flags & Conntrack::CachedDecision::kPeerReply) != 0, p.now);
+  TouchPeer(c, peer, p.now);
   Apply(c, p.src, p.dst, &p.v);
   return true;
 }
@@ -102,11 +112,11 @@ bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a,
   bool reply = false;
   Conntrack::Entry* e = ct_->FindAt(k, bucket, now, &reply);
   if (!e) return false;
-  const Conntrack::CachedDecision& c = e->cached[reply ? 1 : 0];
+  Conntrack::CachedDecision& c = e->cached[reply ? 1 : 0];
   Conntrack::Entry* peer = nullptr;
   if (!StillHolds(s, c, h, k, now, &peer)) return false;
   ct_->Touch(e, reply, now);
-  if (peer) ct_->Touch(peer, (c.flags & Conntrack::CachedDecision::kPeerReply) != 0, now);
+  TouchPeer(c, peer, now);
   *out = Verdict{};
   Apply(c, h.src, h.dst, out);
   if (out->delivered()) ++delivered_;
@@ -152,7 +162,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if ((tracked[i] = ct_->Peek(key[i], bucket[i], &peer))) {
+      if ((tracked[i] = ct_->Peek(key[i], bucket[i], now_s, &peer))) {
         if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
         continue;
       }
