@@ -163,11 +163,10 @@ class Conntrack {
   // kNoSlot, also when the decision needs no look at it in second now_s).
   // For prefetching only: no expiry check, no probing.
   bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const;
-  // Bucket(k), and a prefetch of its first slot's key line.
-  size_t PrefetchBucket(const FlowKey& k) const {
-    size_t b = Bucket(k);
-    PrefetchKey(b);
-    return b;
+  // For a flow not in the first slot of `bucket` (Peek): when that slot is
+  // taken, the lookup and the insert go on to the next one.
+  void PrefetchProbe(size_t bucket) const {
+    if (slots_[bucket & mask_].used) Prefetch(bucket + 1);
   }
 
   // The live entry for `k` in either direction, or nullptr. Sets *reply

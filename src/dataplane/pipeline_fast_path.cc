@@ -166,6 +166,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
         continue;
       }
+      ct_->PrefetchProbe(bucket[i]);
       const EniHot& A = s.hot[batch[i].in.index];
       const SubnetState& sub = s.subnets[A.subnet];
       if (sub.route_table < 0) continue;
@@ -176,14 +177,14 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         s.PrefetchAddress(A.vpc, dst);
         local[i] = A.vpc;
       } else if (t->kind == RouteTarget::kEni) {
-        ct_->PrefetchBucket(AtReceiver(key[i], s.hot[t->index].key));
+        ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[t->index].key)));
       }
     }
     // 4. New flows to local destinations: the receiver's flow bucket.
     for (size_t i = 0; i < n; ++i) {
       if (local[i] < 0) continue;
       int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
-      if (b >= 0) ct_->PrefetchBucket(AtReceiver(key[i], s.hot[b].key));
+      if (b >= 0) ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[b].key)));
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
