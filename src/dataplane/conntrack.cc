@@ -34,6 +34,10 @@ Conntrack::Conntrack(const Conntrack& other)
     : options_(other.options_), max_entries_(other.max_entries_) {
   Allocate();
   std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_slots_ * sizeof(Entry));
+  if (other.v6_written_) {
+    std::memcpy(static_cast<void*>(v6_), other.v6_, capacity_slots_ * sizeof(V6));
+    v6_written_ = true;
+  }
   size_ = other.size_;
   allowance_exceeded_ = other.allowance_exceeded_;
 }
@@ -43,9 +47,11 @@ void Conntrack::Allocate() {
   while (cap < max_entries_ * 2) cap <<= 1;
   capacity_slots_ = cap;
   mask_ = cap - 1;
-  // Anonymous memory is zero until written; huge pages are advice (THP
-  // "madvise" mode honours it, "never" ignores it), so the table works
-  // either way. Tables of less than a huge page are not worth the advice.
+  // Anonymous memory is zero until written, which is what an empty slot
+  // and an unused IPv6 record hold; huge pages are advice (THP "madvise"
+  // mode honours it, "never" ignores it), so the table works either way.
+  // Tables of less than a huge page are not worth the advice, and neither
+  // are the IPv6 records, which stay unbacked until IPv6 flows arrive.
   constexpr size_t kHuge = size_t{2} << 20;
   size_t bytes = cap * sizeof(Entry);
   mapped_bytes_ = (bytes + kHuge - 1) / kHuge * kHuge;
@@ -54,41 +60,48 @@ void Conntrack::Allocate() {
   if (p == MAP_FAILED) std::abort();  // construction-time allocation, as std::vector would throw
   if (bytes >= kHuge) huge_pages_ = madvise(p, mapped_bytes_, MADV_HUGEPAGE) == 0;
   slots_ = static_cast<Entry*>(p);
-  for (size_t i = 0; i < cap; ++i) new (&slots_[i]) Entry{};
+  v6_bytes_ = cap * sizeof(V6);
+  p = mmap(nullptr, v6_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) std::abort();
+  v6_ = static_cast<V6*>(p);
 }
 
-Conntrack::~Conntrack() { munmap(slots_, mapped_bytes_); }
+Conntrack::~Conntrack() {
+  munmap(slots_, mapped_bytes_);
+  munmap(v6_, v6_bytes_);
+}
 
 void Conntrack::Clear() {
-  for (size_t i = 0; i < capacity_slots_; ++i) slots_[i] = Entry{};
+  std::memset(static_cast<void*>(slots_), 0, capacity_slots_ * sizeof(Entry));
+  // Zero-filled again on the next touch, without writing them now.
+  if (v6_written_ && madvise(v6_, v6_bytes_, MADV_DONTNEED) != 0) {
+    std::memset(static_cast<void*>(v6_), 0, v6_bytes_);
+  }
+  v6_written_ = false;
   size_ = 0;
 }
 
 bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const {
-  const Entry& e = slots_[bucket & mask_];
-  if (!e.used) return false;
-  int dir = e.key == k ? 0 : e.key.eni == k.eni && e.key == k.Reversed() ? 1 : -1;
-  if (dir < 0) return false;
-  const CachedDecision& c = e.cached[dir];
-  *peer = c.peer_seen == now_s + 1 ? kNoSlot : c.peer_slot;
+  const size_t slot = bucket & mask_;
+  const Entry& e = slots_[slot];
+  if (!e.used() || Matches(e, slot, k, CompactOf(k), false) < 0) return false;
+  *peer = e.cached.peer_seen == now_s + 1 ? kNoSlot : e.cached.peer_slot;
   return true;
 }
 
 Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
-  size_t i = bucket;
+  const Compact c = CompactOf(k);
+  // A packet to its own address and port is its own reverse: it can only
+  // continue its flow, never answer it.
+  const bool symmetric = k.src == k.dst && k.sport == k.dport;
+  size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
-    if (!e.used) return nullptr;  // probe sequences never cross an empty slot
+    if (!e.used()) return nullptr;  // probe sequences never cross an empty slot
     if (Expired(e, now_s)) continue;
-    if (e.key == k) {
-      *reply = false;
-      return &e;
-    }
-    // A packet to its own address and port is its own reverse: it can only
-    // continue its flow, never answer it.
-    bool symmetric = k.src == k.dst && k.sport == k.dport;
-    if (!symmetric && e.key.eni == k.eni && e.key == k.Reversed()) {
-      *reply = true;
+    int dir = Matches(e, i, k, c, true);
+    if (dir == 0 || (dir == 1 && !symmetric)) {
+      *reply = dir == 1;
       return &e;
     }
   }
@@ -99,18 +112,23 @@ Conntrack::Entry* Conntrack::Insert(const FlowKey& k, uint32_t now_s) {
   size_t i = Bucket(k);
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
-    bool reuse = e.used && Expired(e, now_s);
-    if (e.used && !reuse) continue;
+    bool reuse = e.used() && Expired(e, now_s);
+    if (e.used() && !reuse) continue;
     if (!reuse && size_ >= max_entries_) break;
     if (!reuse) ++size_;
+    const Compact c = CompactOf(k);
     uint32_t epoch = e.epoch + 1;
     e = Entry{};
+    __builtin_memcpy(static_cast<void*>(&e), &c,
+                     16);  // addresses, ports, protocol, flags; counts 0
+    e.eni = k.eni;
     e.epoch = epoch;
-    e.key = k;
-    e.used = 1;
     e.last_seen = now_s;
     e.originals = 1;
-    e.timeout = TimeoutFor(e);
+    if (k.family == static_cast<uint8_t>(IpFamily::kV6)) {
+      v6_[i] = {k.src, k.dst};
+      v6_written_ = true;
+    }
     return &e;
   }
   ++allowance_exceeded_;

@@ -20,12 +20,14 @@
 // dropped and counted in allowance_exceeded(), as EC2's
 // conntrack_allowance_exceeded metric counts.
 //
-// Performance assumptions. A lookup is one or two cache misses, not a
-// computation: an entry is two cache lines (key and timers in the first,
-// the two remembered decisions in the second), aligned so that it never
-// straddles more, and the array sits on transparent huge pages where the
-// kernel offers them (madvise), because with 4 KiB pages a table of a
-// million flows costs a TLB miss per lookup on top of the cache miss.
+// Performance assumptions. A lookup is one cache miss, not a computation:
+// an entry is one 64-byte line holding the key (IPv4 addresses; for IPv6
+// a 32-bit fold of each), the timers and the remembered decision, and the
+// array sits on transparent huge pages where the kernel offers them
+// (madvise), because with 4 KiB pages a table of a million flows costs a
+// TLB miss per lookup on top of the cache miss. IPv6 flows keep their full
+// addresses in a parallel array of 32-byte records, read only when the
+// folded key matches; its pages are backed only once IPv6 flows use them.
 // Callers with several packets at hand hash and Prefetch() them all first,
 // so the misses overlap (see Pipeline::ProcessBurst). Refreshes that would
 // change nothing (same second, saturated counts) write nothing, so
@@ -69,7 +71,7 @@ uint16_t IcmpFlowType(uint8_t proto, uint8_t type);
 class Conntrack {
  public:
   struct Options {
-    size_t max_entries = 1 << 18;  // 262,144 flows, ~48 MiB
+    size_t max_entries = 1 << 18;  // 262,144 flows: 32 MiB, and 16 MiB for IPv6
     uint32_t tcp_established_s = 432000;
     uint32_t udp_s = 30;
     uint32_t udp_stream_s = 180;
@@ -120,19 +122,27 @@ class Conntrack {
   static_assert(sizeof(CachedDecision) == 32);
   static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
 
+  // One slot. Only the conntrack and the pipeline read these fields.
   struct alignas(64) Entry {
-    FlowKey key;
-    uint32_t last_seen = 0;
-    uint32_t timeout = 0;
-    uint32_t epoch = 0;  // bumped whenever the slot takes a new flow
-    uint8_t used = 0;    // 1 while the slot holds a flow
-    // Counts of reply and original packets, saturating at 2: only "more
+    // The key, compact (see Matches): IPv4 addresses, or folds of IPv6 ones.
+    uint32_t src = 0, dst = 0;
+    uint16_t sport = 0, dport = 0;
+    uint8_t proto = 0;
+    uint8_t flags = 0;  // kUsed | kV6 | kEgress
+    // Counts of original and reply packets, saturating at 2: only "more
     // than one" matters (a UDP stream), and a saturated count needs no write.
-    uint8_t replies = 0;
     uint8_t originals = 0;
-    CachedDecision cached[2];  // [0] original direction, [1] reply
+    uint8_t replies = 0;
+    uint64_t eni = 0;
+    uint32_t last_seen = 0;
+    uint32_t epoch = 0;  // bumped whenever the slot takes a new flow
+    // The decision for packets its ENI sends: a flow tracked as it left the
+    // ENI is found by them in its own direction, one tracked as it entered
+    // in the reverse one, never both.
+    CachedDecision cached;
+    enum : uint8_t { kUsed = 1, kV6 = 2, kEgress = 4 };
+    bool used() const { return flags & kUsed; }
   };
-
   explicit Conntrack(Options options);
   Conntrack() : Conntrack(Options{}) {}
   ~Conntrack();
@@ -150,23 +160,17 @@ class Conntrack {
   }
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
-  void Prefetch(size_t slot) const {
-    const char* p = reinterpret_cast<const char*>(&slots_[slot & mask_]);
-    __builtin_prefetch(p, 1, 3);
-    __builtin_prefetch(p + 64, 1, 3);
-  }
-  // Only the key and timers of the entry at `slot` (what Recall and Touch
-  // read for a remembered peer).
-  void PrefetchKey(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
-  // Whether the first slot of `bucket` holds `k`'s flow (either direction),
-  // and if so the peer slot its decision for that direction names (may be
-  // kNoSlot, also when the decision needs no look at it in second now_s).
-  // For prefetching only: no expiry check, no probing.
+  void Prefetch(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
+  // Whether the first slot of `bucket` seems to hold `k`'s flow (either
+  // direction; IPv6 addresses compared by their folds), and if so the peer
+  // slot its decision names (may be kNoSlot, also when the decision needs
+  // no look at it in second now_s). For prefetching only: no expiry check,
+  // no probing.
   bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const;
   // For a flow not in the first slot of `bucket` (Peek): when that slot is
   // taken, the lookup and the insert go on to the next one.
   void PrefetchProbe(size_t bucket) const {
-    if (slots_[bucket & mask_].used) Prefetch(bucket + 1);
+    if (slots_[bucket & mask_].used()) Prefetch(bucket + 1);
   }
 
   // The live entry for `k` in either direction, or nullptr. Sets *reply
@@ -188,7 +192,6 @@ class Conntrack {
     if (e->last_seen == now_s && c == kCountMax) return true;
     e->last_seen = now_s;
     if (c < kCountMax) ++c;
-    e->timeout = TimeoutFor(*e);
     return c == kCountMax;
   }
 
@@ -198,13 +201,15 @@ class Conntrack {
   Entry* Recall(uint32_t slot, uint32_t epoch, uint32_t now_s) {
     if (slot >= capacity_slots_) return nullptr;
     Entry& e = slots_[slot];
-    return e.used && e.epoch == epoch && !Expired(e, now_s) ? &e : nullptr;
+    return e.used() && e.epoch == epoch && !Expired(e, now_s) ? &e : nullptr;
   }
 
   size_t size() const { return size_; }
   size_t capacity() const { return max_entries_; }
   uint64_t allowance_exceeded() const { return allowance_exceeded_; }
-  size_t MemoryBytes() const { return capacity_slots_ * sizeof(Entry); }
+  // The slots, and the IPv6 records (reserved for every slot; backed by
+  // memory only where IPv6 flows have been).
+  size_t MemoryBytes() const { return capacity_slots_ * (sizeof(Entry) + sizeof(V6)); }
   // Whether the kernel accepted the huge-page advice for the table.
   bool huge_pages() const { return huge_pages_; }
   void Clear();
@@ -227,9 +232,47 @@ class Conntrack {
     x *= 0xbf58476d1ce4e5b9ULL;
     return x ^ (x >> 31);
   }
+  // The full addresses of an IPv6 flow, for the slot of the same index.
+  struct V6 {
+    uint128 src = 0, dst = 0;
+  };
+  // `k`'s compact key, as Entry's first 16 bytes would hold it in either
+  // direction (counts masked out: see Matches).
+  struct Compact {
+    uint64_t addrs, rest;    // k's own direction
+    uint64_t raddrs, rrest;  // the reverse
+  };
+  static uint32_t Fold(uint128 a) {
+    return static_cast<uint32_t>(a) ^ static_cast<uint32_t>(a >> 32) ^
+           static_cast<uint32_t>(a >> 64) ^ static_cast<uint32_t>(a >> 96);
+  }
+  static Compact CompactOf(const FlowKey& k) {
+    const bool v6 = k.family == static_cast<uint8_t>(IpFamily::kV6);
+    const uint64_t s = v6 ? Fold(k.src) : static_cast<uint32_t>(k.src);
+    const uint64_t d = v6 ? Fold(k.dst) : static_cast<uint32_t>(k.dst);
+    const uint64_t f = Entry::kUsed | (v6 ? Entry::kV6 : 0);
+    const uint64_t eg = k.egress ? Entry::kEgress : 0;
+    const uint64_t proto = uint64_t{k.proto} << 32;
+    return {s | d << 32, k.sport | uint64_t{k.dport} << 16 | proto | (f | eg) << 40, d | s << 32,
+            k.dport | uint64_t{k.sport} << 16 | proto | (f | (eg ^ Entry::kEgress)) << 40};
+  }
+  static constexpr uint64_t kRestMask = (uint64_t{1} << 48) - 1;  // all but the counts
+  // 0: e holds k's flow in k's direction; 1: in the reverse one; -1: not
+  // k's flow. With `exact`, IPv6 addresses are compared in full.
+  int Matches(const Entry& e, size_t slot, const FlowKey& k, const Compact& c, bool exact) const {
+    uint64_t w[2];
+    __builtin_memcpy(w, &e, sizeof w);
+    if (e.eni != k.eni) return -1;
+    const uint64_t rest = w[1] & kRestMask;
+    int dir = w[0] == c.addrs && rest == c.rest ? 0 : w[0] == c.raddrs && rest == c.rrest ? 1 : -1;
+    if (dir < 0 || !exact || !(e.flags & Entry::kV6)) return dir;
+    const V6& a = v6_[slot];
+    if (dir == 0) return a.src == k.src && a.dst == k.dst ? 0 : -1;
+    return a.src == k.dst && a.dst == k.src ? 1 : -1;
+  }
   void Allocate();
   uint32_t TimeoutFor(const Entry& e) const {
-    switch (e.key.proto) {
+    switch (e.proto) {
       case 6:
         return options_.tcp_established_s;
       case 17:
@@ -239,7 +282,7 @@ class Conntrack {
         return options_.other_s;
     }
   }
-  bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > e.timeout; }
+  bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > TimeoutFor(e); }
 
   Options options_;
   size_t max_entries_;
@@ -249,9 +292,12 @@ class Conntrack {
   size_t capacity_slots_ = 0;
   Entry* slots_ = nullptr;  // capacity_slots_ entries, mmap'ed
   size_t mapped_bytes_ = 0;
+  V6* v6_ = nullptr;  // capacity_slots_ records, mmap'ed
+  size_t v6_bytes_ = 0;
+  bool v6_written_ = false;
   bool huge_pages_ = false;
 };
 
-static_assert(sizeof(Conntrack::Entry) == 128, "an entry is two cache lines");
+static_assert(sizeof(Conntrack::Entry) == 64, "an entry is one cache line");
 
 }  // namespace minivpc::dp

@@ -2,6 +2,7 @@
 // entries (Remember, Recall) and burst processing with prefetches
 // (ProcessBurst). See pipeline.h.
 #include <algorithm>
+#include <cstddef>
 
 #include "dataplane/pipeline.h"
 #include "dataplane/pipeline_internal.h"
@@ -21,7 +22,7 @@ using internal::KeyOf;
 void Pipeline::Remember(const Snapshot& s, Packet& p) {
   using C = Conntrack::CachedDecision;
   if (!p.src_ct) return;
-  C& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  C& c = p.src_ct->cached;
   const bool denied = p.v.reason == DropReason::kSecurityGroup;
   c.generation = static_cast<uint32_t>(s.generation());
   c.peer_seen = 0;
@@ -92,7 +93,7 @@ void Pipeline::TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, u
 // The remembered verdict for an established flow, if it still holds. Fills
 // p.v (the sender's entry has been refreshed already).
 bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
-  Conntrack::CachedDecision& c = p.src_ct->cached[p.src_reply ? 1 : 0];
+  Conntrack::CachedDecision& c = p.src_ct->cached;
   Conntrack::Entry* peer = nullptr;
   if (!StillHolds(s, c, p.h, k, p.now, &peer)) return false;
   TouchPeer(c, peer, p.now);
@@ -112,7 +113,7 @@ bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a,
   bool reply = false;
   Conntrack::Entry* e = ct_->FindAt(k, bucket, now, &reply);
   if (!e) return false;
-  Conntrack::CachedDecision& c = e->cached[reply ? 1 : 0];
+  Conntrack::CachedDecision& c = e->cached;
   Conntrack::Entry* peer = nullptr;
   if (!StillHolds(s, c, h, k, now, &peer)) return false;
   ct_->Touch(e, reply, now);
@@ -136,8 +137,11 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     FlowKey key[kBurst];
     int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
     bool tracked[kBurst];   // the flow's entry is in its bucket's first slot
-    // 1. The senders' ENI records.
+    // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
+      const char* h = reinterpret_cast<const char*>(batch[i].headers);
+      __builtin_prefetch(h + offsetof(PacketHeaders, src));
+      __builtin_prefetch(h + offsetof(PacketHeaders, src_port));
       if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
     }
     // 2. The senders' flow buckets. Non-first fragments take their ports
@@ -163,7 +167,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
       if ((tracked[i] = ct_->Peek(key[i], bucket[i], now_s, &peer))) {
-        if (peer != Conntrack::kNoSlot) ct_->PrefetchKey(peer);
+        if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
         continue;
       }
       ct_->PrefetchProbe(bucket[i]);

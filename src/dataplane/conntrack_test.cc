@@ -1,0 +1,119 @@
+#include "dataplane/conntrack.h"
+
+#include <gtest/gtest.h>
+
+namespace minivpc::dp {
+namespace {
+
+FlowKey V4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint64_t eni = 7) {
+  return {src, dst, sport, dport, 6, 4, 1, eni};
+}
+
+FlowKey V6(uint128 src, uint128 dst, uint16_t sport, uint16_t dport, uint64_t eni = 7) {
+  return {src, dst, sport, dport, 17, 6, 1, eni};
+}
+
+uint128 Addr6(uint64_t hi, uint64_t lo) { return uint128{hi} << 64 | lo; }
+
+TEST(ConntrackTest, FindsBothDirectionsOfAFlowAtItsOwnEniOnly) {
+  Conntrack ct(Conntrack::Options{.max_entries = 64});
+  FlowKey k = V4(0x0A000001, 0x0A000002, 40000, 22);
+  ASSERT_NE(ct.Insert(k, 100), nullptr);
+  bool reply = true;
+  EXPECT_NE(ct.Find(k, 100, &reply), nullptr);
+  EXPECT_FALSE(reply);
+  EXPECT_NE(ct.Find(k.Reversed(), 100, &reply), nullptr);
+  EXPECT_TRUE(reply);
+  FlowKey other_eni = k;
+  other_eni.eni = 8;
+  EXPECT_EQ(ct.Find(other_eni, 100, &reply), nullptr);
+  // The same 5-tuple crossing the other way is not part of the flow.
+  FlowKey other_way = k;
+  other_way.egress = 0;
+  EXPECT_EQ(ct.Find(other_way, 100, &reply), nullptr);
+  FlowKey other_port = k;
+  other_port.sport = 40001;
+  EXPECT_EQ(ct.Find(other_port, 100, &reply), nullptr);
+}
+
+// IPv6 keys are stored folded to 32 bits; two flows with the same folds
+// must still be told apart by their full addresses.
+TEST(ConntrackTest, Ipv6FlowsWithTheSameFoldStayApart) {
+  Conntrack ct(Conntrack::Options{.max_entries = 64});
+  const uint128 a = Addr6(0x20010db800000000, 0x0000000100000002);
+  const uint128 a_swapped = Addr6(0x20010db800000000, 0x0000000200000001);  // same XOR fold
+  const uint128 b = Addr6(0x20010db800000000, 0x99);
+  FlowKey k = V6(a, b, 5000, 53);
+  FlowKey twin = V6(a_swapped, b, 5000, 53);
+  ASSERT_NE(ct.Insert(k, 100), nullptr);
+  bool reply = false;
+  // Probed from k's own slot, where the folded key matches.
+  EXPECT_EQ(ct.FindAt(twin, ct.Bucket(k), 100, &reply), nullptr);
+  EXPECT_EQ(ct.FindAt(twin.Reversed(), ct.Bucket(k), 100, &reply), nullptr);
+  uint32_t peer = 0;
+  EXPECT_TRUE(ct.Peek(twin, ct.Bucket(k), 100, &peer));  // Peek compares folds only
+  EXPECT_EQ(ct.Find(twin, 100, &reply), nullptr);
+  ASSERT_NE(ct.Insert(twin, 100), nullptr);
+  Conntrack::Entry* e1 = ct.Find(k, 100, &reply);
+  Conntrack::Entry* e2 = ct.Find(twin, 100, &reply);
+  ASSERT_NE(e1, nullptr);
+  ASSERT_NE(e2, nullptr);
+  EXPECT_NE(e1, e2);
+  EXPECT_EQ(ct.Find(k.Reversed(), 100, &reply), e1);
+  EXPECT_TRUE(reply);
+  // A copy keeps the full addresses; Clear forgets them.
+  Conntrack copy(ct);
+  EXPECT_NE(copy.Find(twin, 100, &reply), nullptr);
+  ct.Clear();
+  EXPECT_EQ(ct.Find(k, 100, &reply), nullptr);
+  EXPECT_EQ(ct.size(), 0u);
+  ASSERT_NE(ct.Insert(twin, 100), nullptr);
+  EXPECT_EQ(ct.Find(k, 100, &reply), nullptr);
+  EXPECT_NE(ct.Find(twin, 100, &reply), nullptr);
+}
+
+TEST(ConntrackTest, ExpiredSlotsAreReusedWithANewEpoch) {
+  Conntrack ct(Conntrack::Options{.max_entries = 64, .tcp_established_s = 10});
+  FlowKey k = V4(1, 2, 3, 4);
+  Conntrack::Entry* e = ct.Insert(k, 100);
+  ASSERT_NE(e, nullptr);
+  const uint32_t slot = ct.SlotOf(e), epoch = e->epoch;
+  EXPECT_EQ(ct.Recall(slot, epoch, 110), e);
+  EXPECT_EQ(ct.Recall(slot, epoch, 111), nullptr);  // idle for more than 10 s
+  bool reply = false;
+  EXPECT_EQ(ct.Find(k, 111, &reply), nullptr);
+  Conntrack::Entry* again = ct.Insert(k, 111);
+  ASSERT_EQ(again, e);  // the same slot, taken again
+  EXPECT_NE(again->epoch, epoch);
+  EXPECT_EQ(ct.Recall(slot, epoch, 111), nullptr);
+  EXPECT_EQ(ct.size(), 1u);
+}
+
+TEST(ConntrackTest, UdpStreamsLiveLongerAndSaturatedRefreshesWriteNothing) {
+  Conntrack ct(Conntrack::Options{.max_entries = 64, .udp_s = 30, .udp_stream_s = 180});
+  FlowKey k = V4(1, 2, 3, 4);
+  k.proto = 17;
+  Conntrack::Entry* e = ct.Insert(k, 100);  // one original
+  ASSERT_NE(e, nullptr);
+  EXPECT_FALSE(ct.Touch(e, true, 100));                        // first reply
+  EXPECT_EQ(ct.Recall(ct.SlotOf(e), e->epoch, 131), nullptr);  // not a stream yet: 30 s
+  EXPECT_TRUE(ct.Touch(e, false, 101));                        // second original: saturated
+  EXPECT_TRUE(ct.Touch(e, true, 101));                         // second reply: saturated
+  EXPECT_TRUE(ct.Touch(e, true, 101));                         // nothing left to record this second
+
+  EXPECT_NE(ct.Recall(ct.SlotOf(e), e->epoch, 281), nullptr);  // a stream: 180 s
+  EXPECT_EQ(ct.Recall(ct.SlotOf(e), e->epoch, 282), nullptr);
+  EXPECT_EQ(e->originals, 2);
+  EXPECT_EQ(e->replies, 2);
+}
+
+TEST(ConntrackTest, AFullTableDropsAndCountsNewFlows) {
+  Conntrack ct(Conntrack::Options{.max_entries = 4});
+  for (uint32_t i = 0; i < 4; ++i) ASSERT_NE(ct.Insert(V4(1, 2, 1000 + i, 80), 100), nullptr);
+  EXPECT_EQ(ct.Insert(V4(1, 2, 2000, 80), 100), nullptr);
+  EXPECT_EQ(ct.allowance_exceeded(), 1u);
+  EXPECT_EQ(ct.size(), 4u);
+}
+
+}  // namespace
+}  // namespace minivpc::dp
