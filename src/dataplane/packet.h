@@ -70,28 +70,30 @@ inline constexpr int kMaxIpv6ExtensionHeaders = 8;
 
 // What the pipeline decides on. Offsets index the buffer that was parsed (for
 // ParseIpPacket, l3_offset is 0 and the Ethernet fields stay zero).
-struct PacketHeaders {
+//
+// Layout: what the pipeline reads of every packet (addresses, ports,
+// protocol, fragment and ICMP fields) comes first and fills one cache line.
+struct alignas(64) PacketHeaders {
+  IpAddress src, dst;
+  uint16_t src_port = 0, dst_port = 0;  // TCP/UDP
+  uint16_t fragment_offset = 0;         // in bytes
+  uint8_t protocol = 0;  // IPv4 protocol, or IPv6 next header after extension headers
+  bool more_fragments = false;
+  uint8_t icmp_type = 0, icmp_code = 0;  // ICMP (in IPv4) / ICMPv6 (in IPv6)
+  IpFamily family = IpFamily::kV4;
+  uint8_t tcp_flags = 0;  // CWR ECE URG ACK PSH RST SYN FIN
+
   MacAddress eth_src, eth_dst;
   uint16_t ethertype = 0;  // after the VLAN tag, if any
   bool vlan_tagged = false;
   uint16_t vlan_tci = 0;  // priority (3 bits), DEI (1), VLAN ID (12)
 
-  IpFamily family = IpFamily::kV4;
-  IpAddress src, dst;
-  uint8_t protocol = 0;        // IPv4 protocol, or IPv6 next header after extension headers
   uint8_t ttl = 0;             // IPv4 TTL / IPv6 hop limit
   uint8_t tos = 0;             // IPv4 TOS / IPv6 traffic class (DSCP and ECN)
   bool dont_fragment = false;  // IPv4 DF
   // Bytes of the IP packet; IPv6: 40 + payload length, which can exceed 65535.
   uint32_t ip_total_length = 0;
-
-  uint32_t fragment_id = 0;      // IPv4 identification (16 bits), IPv6 fragment header id
-  uint16_t fragment_offset = 0;  // in bytes
-  bool more_fragments = false;
-
-  uint16_t src_port = 0, dst_port = 0;   // TCP/UDP
-  uint8_t icmp_type = 0, icmp_code = 0;  // ICMP (in IPv4) / ICMPv6 (in IPv6)
-  uint8_t tcp_flags = 0;                 // CWR ECE URG ACK PSH RST SYN FIN
+  uint32_t fragment_id = 0;  // IPv4 identification (16 bits), IPv6 fragment header id
 
   // First byte after the Ethernet header and tag: the IP header, or for kNotIp
   // the ARP (or other) payload.
@@ -113,6 +115,7 @@ struct PacketHeaders {
   // One past the last byte of the IP packet (Ethernet padding starts here).
   size_t l3_end() const { return l3_offset + ip_total_length; }
 };
+static_assert(offsetof(PacketHeaders, tcp_flags) < 64, "the pipeline's fields fit one line");
 
 // Why a packet could not be parsed. Every value but kOk and kNotIp is a drop.
 enum class ParseStatus : uint8_t {

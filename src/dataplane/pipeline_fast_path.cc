@@ -2,7 +2,6 @@
 // entries (Remember, Recall) and burst processing with prefetches
 // (ProcessBurst). See pipeline.h.
 #include <algorithm>
-#include <cstddef>
 
 #include "dataplane/pipeline.h"
 #include "dataplane/pipeline_internal.h"
@@ -139,9 +138,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     bool tracked[kBurst];   // the flow's entry is in its bucket's first slot
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
-      const char* h = reinterpret_cast<const char*>(batch[i].headers);
-      __builtin_prefetch(h + offsetof(PacketHeaders, src));
-      __builtin_prefetch(h + offsetof(PacketHeaders, src_port));
+      __builtin_prefetch(batch[i].headers);  // one line: see PacketHeaders
       if (int32_t a = sender(batch[i]); a >= 0) __builtin_prefetch(&s.hot[a]);
     }
     // 2. The senders' flow buckets. Non-first fragments take their ports

@@ -72,7 +72,7 @@ std::string IpAddress::ToString() const {
     return buf;
   }
   unsigned char bytes[16];
-  uint128 v = value_;
+  uint128 v = value();
   for (int i = 15; i >= 0; --i) {
     bytes[i] = static_cast<unsigned char>(v & 0xFF);
     v >>= 8;
