@@ -81,19 +81,23 @@ void Conntrack::Clear() {
   size_ = 0;
 }
 
-bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const {
+bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer,
+                     Hint* hint) const {
   const size_t slot = bucket & mask_;
   const Entry& e = slots_[slot];
-  if (!e.used() || Matches(e, slot, k, CompactOf(k), false) < 0) return false;
+  hint->dir = -1;
+  if (!e.used()) return false;
+  const int dir = Matches(e, slot, k, CompactOf(k), true);
+  if (dir < 0) return false;
+  hint->dir = static_cast<int8_t>(dir);
+  hint->epoch = e.epoch;
   *peer = e.cached.peer_seen == now_s + 1 ? kNoSlot : e.cached.peer_slot;
   return true;
 }
 
 Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
   const Compact c = CompactOf(k);
-  // A packet to its own address and port is its own reverse: it can only
-  // continue its flow, never answer it.
-  const bool symmetric = k.src == k.dst && k.sport == k.dport;
+  const bool symmetric = Symmetric(k);
   size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];

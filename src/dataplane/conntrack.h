@@ -161,12 +161,29 @@ class Conntrack {
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
   void Prefetch(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
-  // Whether the first slot of `bucket` seems to hold `k`'s flow (either
-  // direction; IPv6 addresses compared by their folds), and if so the peer
-  // slot its decision names (may be kNoSlot, also when the decision needs
-  // no look at it in second now_s). For prefetching only: no expiry check,
-  // no probing.
-  bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer) const;
+  // What Peek saw in the first slot of a bucket, for FindHinted.
+  struct Hint {
+    uint32_t epoch = 0;
+    int8_t dir = -1;  // 0: k's own direction, 1: the reverse, -1: not k's flow
+  };
+  // Whether the first slot of `bucket` holds `k`'s flow (either direction),
+  // and if so the peer slot its decision names (may be kNoSlot, also when
+  // the decision needs no look at it in second now_s). No expiry check, no
+  // probing: for prefetching, and for FindHinted.
+  bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const;
+  // FindAt(k, bucket, now_s, reply), given what Peek saw: while the first
+  // slot holds the same flow (same epoch: only Insert changes a slot's
+  // flow, and it bumps the epoch), that slot is the answer unless expired.
+  Entry* FindHinted(const FlowKey& k, size_t bucket, const Hint& hint, uint32_t now_s,
+                    bool* reply) {
+    Entry& e = slots_[bucket & mask_];
+    if (hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s) &&
+        (hint.dir == 0 || !Symmetric(k))) {
+      *reply = hint.dir == 1;
+      return &e;
+    }
+    return FindAt(k, bucket, now_s, reply);
+  }
   // For a flow not in the first slot of `bucket` (Peek): when that slot is
   // taken, the lookup and the insert go on to the next one.
   void PrefetchProbe(size_t bucket) const {
@@ -256,6 +273,9 @@ class Conntrack {
     return {s | d << 32, k.sport | uint64_t{k.dport} << 16 | proto | (f | eg) << 40, d | s << 32,
             k.dport | uint64_t{k.sport} << 16 | proto | (f | (eg ^ Entry::kEgress)) << 40};
   }
+  // A packet to its own address and port is its own reverse: it can only
+  // continue its flow, never answer it.
+  static bool Symmetric(const FlowKey& k) { return k.src == k.dst && k.sport == k.dport; }
   static constexpr uint64_t kRestMask = (uint64_t{1} << 48) - 1;  // all but the counts
   // 0: e holds k's flow in k's direction; 1: in the reverse one; -1: not
   // k's flow. With `exact`, IPv6 addresses are compared in full.

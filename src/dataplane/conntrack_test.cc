@@ -51,7 +51,11 @@ TEST(ConntrackTest, Ipv6FlowsWithTheSameFoldStayApart) {
   EXPECT_EQ(ct.FindAt(twin, ct.Bucket(k), 100, &reply), nullptr);
   EXPECT_EQ(ct.FindAt(twin.Reversed(), ct.Bucket(k), 100, &reply), nullptr);
   uint32_t peer = 0;
-  EXPECT_TRUE(ct.Peek(twin, ct.Bucket(k), 100, &peer));  // Peek compares folds only
+  Conntrack::Hint hint;
+  EXPECT_FALSE(ct.Peek(twin, ct.Bucket(k), 100, &peer, &hint));
+  EXPECT_EQ(hint.dir, -1);
+  EXPECT_TRUE(ct.Peek(k.Reversed(), ct.Bucket(k), 100, &peer, &hint));
+  EXPECT_EQ(hint.dir, 1);
   EXPECT_EQ(ct.Find(twin, 100, &reply), nullptr);
   ASSERT_NE(ct.Insert(twin, 100), nullptr);
   Conntrack::Entry* e1 = ct.Find(k, 100, &reply);

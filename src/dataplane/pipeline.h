@@ -86,7 +86,7 @@ class Pipeline {
   void Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v);
   void TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, uint32_t now);
   bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
-                   size_t bucket, uint32_t now, Verdict* out);
+                   size_t bucket, const Conntrack::Hint& hint, uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
   Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
               Explanation* why, size_t src_bucket);

@@ -105,12 +105,12 @@ bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
 // before the flow lookup (FromEni), then the same refreshes and verdict as
 // Recall. Returns false, having changed nothing, for anything else.
 bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
-                           size_t bucket, uint32_t now, Verdict* out) {
+                           size_t bucket, const Conntrack::Hint& hint, uint32_t now, Verdict* out) {
   const EniHot& A = s.hot[a];
   if (!A.active() || (A.source_dest_check() && !A.Owns(h.src, s.enis[a]))) return false;
   if (h.is_first_fragment()) return false;  // the full path records its ports
   bool reply = false;
-  Conntrack::Entry* e = ct_->FindAt(k, bucket, now, &reply);
+  Conntrack::Entry* e = ct_->FindHinted(k, bucket, hint, now, &reply);
   if (!e) return false;
   Conntrack::CachedDecision& c = e->cached;
   Conntrack::Entry* peer = nullptr;
@@ -136,6 +136,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     FlowKey key[kBurst];
     int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
     bool tracked[kBurst];   // the flow's entry is in its bucket's first slot
+    Conntrack::Hint hint[kBurst];
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       __builtin_prefetch(batch[i].headers);  // one line: see PacketHeaders
@@ -163,7 +164,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if ((tracked[i] = ct_->Peek(key[i], bucket[i], now_s, &peer))) {
+      if ((tracked[i] = ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i]))) {
         if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
         continue;
       }
@@ -190,7 +191,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
       if (tracked[i] &&
-          Established(s, h, batch[i].in.index, key[i], bucket[i], now_s, &out[base + i])) {
+          Established(s, h, batch[i].in.index, key[i], bucket[i], hint[i], now_s, &out[base + i])) {
         continue;
       }
       out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, bucket[i]);
