@@ -459,11 +459,13 @@ void PrintSummary(const Fixture& f, const RateReporter& rates, const std::string
       "by Snapshot::Compile (mallinfo2) %.1f MiB = %.0f B/ENI\n",
       snap / 1048576.0, snap / enis, f.snapshot_heap / 1048576.0, f.snapshot_heap / enis);
   std::printf(
-      "  minivpc conntrack: %.1f MiB for %zu flows (%.0f B/flow, %.0f B/ENI), huge pages %s; "
+      "  minivpc conntrack: %.1f MiB for %zu flows (%.0f B/flow, %.0f B/ENI; of which %.1f MiB "
+      "of IPv6 address records, backed only for IPv6 flows), huge pages %s; "
       "process AnonHugePages %s\n",
       f.ct->MemoryBytes() / 1048576.0, f.ct->capacity(),
       double(f.ct->MemoryBytes()) / double(f.ct->capacity()), f.ct->MemoryBytes() / enis,
-      f.ct->huge_pages() ? "advised" : "not available", AnonHugePages().c_str());
+      f.ct->Ipv6RecordBytes() / 1048576.0, f.ct->huge_pages() ? "advised" : "not available",
+      AnonHugePages().c_str());
 #ifdef MINIVPC_HAVE_DPDK
   if (!f.base) return;
   std::printf("  baseline state (rte_acl, rte_lpm, rte_hash): %.1f MiB = %.0f B/ENI\n",

@@ -227,6 +227,8 @@ class Conntrack {
   // The slots, and the IPv6 records (reserved for every slot; backed by
   // memory only where IPv6 flows have been).
   size_t MemoryBytes() const { return capacity_slots_ * (sizeof(Entry) + sizeof(V6)); }
+  // Of which the IPv6 records.
+  size_t Ipv6RecordBytes() const { return capacity_slots_ * sizeof(V6); }
   // Whether the kernel accepted the huge-page advice for the table.
   bool huge_pages() const { return huge_pages_; }
   void Clear();

@@ -76,12 +76,12 @@ bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t
 
 Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
                           Explanation* why) {
-  return Run(s, h, in, now_s, why, kNoBucket);
+  return Run(s, h, in, now_s, why, RunHints{kNoBucket, nullptr, -1});
 }
 
 Verdict Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
-                      Explanation* why, size_t src_bucket) {
-  Packet p(s, h, in, now_s, why, src_bucket);
+                      Explanation* why, const RunHints& hints) {
+  Packet p(s, h, in, now_s, why, hints);
   p.v.src = h.src;
   p.v.dst = h.dst;
   if (why) {
@@ -166,29 +166,26 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   // Routing: the source subnet's route table, longest prefix match.
   const SubnetState& sub = s.subnets[A.subnet];
   const CompiledRouteTable* rt = sub.route_table >= 0 ? &s.route_tables[sub.route_table] : nullptr;
-  const RouteTarget* t = rt ? rt->Lookup(p.dst) : nullptr;
+  const RouteTarget* t = p.route_hint ? p.route_hint : rt ? rt->Lookup(p.dst) : nullptr;
   if (!t) {
     if (p.why)
       p.Hop("route-table", rt ? rt->id : "", "", "no route to " + p.dst.ToString(), "", false);
     return Drop(p, DropReason::kNoRoute, a);
   }
-  const Route& route = rt->routes[t->route];
-  const std::string& target =
-      route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
-  if (t->kind == RouteTarget::kBlackhole) {
-    if (p.why)
-      p.Hop("route-table", rt->id, "",
-            route.destination.ToString() + " -> " + target + " (blackhole)",
-            route.destination.ToString(), false);
-    return Drop(p, DropReason::kBlackholeRoute, a);
+  if (p.why) {
+    const Route& route = rt->routes[t->route];
+    const std::string& target =
+        route.gateway_id.empty() ? route.network_interface_id : route.gateway_id;
+    const bool blackhole = t->kind == RouteTarget::kBlackhole;
+    p.Hop("route-table", rt->id, "",
+          route.destination.ToString() + " -> " + target + (blackhole ? " (blackhole)" : ""),
+          route.destination.ToString(), !blackhole);
   }
-  if (p.why)
-    p.Hop("route-table", rt->id, "", route.destination.ToString() + " -> " + target,
-          route.destination.ToString());
+  if (t->kind == RouteTarget::kBlackhole) return Drop(p, DropReason::kBlackholeRoute, a);
 
   switch (t->kind) {
     case RouteTarget::kLocal: {
-      int32_t b = s.EniByAddress(A.vpc, p.dst);
+      int32_t b = p.receiver_hint >= 0 ? p.receiver_hint : s.EniByAddress(A.vpc, p.dst);
       if (b < 0) {
         if (p.why)
           p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "",

@@ -88,9 +88,15 @@ class Pipeline {
   bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
                    size_t bucket, const Conntrack::Hint& hint, uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
-  Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
-              Explanation* why, size_t src_bucket);
   static constexpr size_t kNoBucket = ~size_t{0};
+  // What ProcessBurst already looked up for a packet Run decides.
+  struct RunHints {
+    size_t src_bucket;         // Conntrack::Bucket of the sender's flow key, or kNoBucket
+    const RouteTarget* route;  // the sender's route to the destination, or unknown (nullptr)
+    int32_t receiver;          // the owner of a local destination, or unknown (-1)
+  };
+  Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
+              Explanation* why, const RunHints& hints);
 
   Conntrack* ct_;
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops_{};

@@ -134,8 +134,10 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const BurstItem* batch = items.data() + base;
     size_t bucket[kBurst];
     FlowKey key[kBurst];
-    int32_t local[kBurst];  // a new flow's VPC when its route is local, else -1
-    bool tracked[kBurst];   // the flow's entry is in its bucket's first slot
+    int32_t local[kBurst];             // a new flow's VPC when its route is local, else -1
+    const RouteTarget* route[kBurst];  // a new flow's route, when looked up
+    int32_t receiver[kBurst];          // the owner of its local destination, when looked up
+    bool tracked[kBurst];              // the flow's entry is in its bucket's first slot
     Conntrack::Hint hint[kBurst];
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
@@ -147,6 +149,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       bucket[i] = kNoBucket;
       local[i] = -1;
+      route[i] = nullptr;
+      receiver[i] = -1;
       tracked[i] = false;
       const PacketHeaders& h = *batch[i].headers;
       int32_t a = sender(batch[i]);
@@ -175,6 +179,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       const IpAddress dst = batch[i].headers->dst;
       const RouteTarget* t = s.route_tables[sub.route_table].Lookup(dst);
       if (!t) continue;
+      route[i] = t;
       if (t->kind == RouteTarget::kLocal) {
         s.PrefetchAddress(A.vpc, dst);
         local[i] = A.vpc;
@@ -186,6 +191,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (local[i] < 0) continue;
       int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
+      receiver[i] = b;
       if (b >= 0) ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[b].key)));
     }
     for (size_t i = 0; i < n; ++i) {
@@ -194,7 +200,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
           Established(s, h, batch[i].in.index, key[i], bucket[i], hint[i], now_s, &out[base + i])) {
         continue;
       }
-      out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, bucket[i]);
+      out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, {bucket[i], route[i], receiver[i]});
     }
   }
 }

@@ -12,7 +12,7 @@ struct Pipeline::Packet {
   // Member by member (an aggregate's value-initialisation zeroes the whole
   // struct, padding included: a measurable share of an established packet).
   Packet(const Snapshot& snap, const PacketHeaders& headers, Ingress ingress, uint32_t now_s,
-         Explanation* explanation, size_t bucket)
+         Explanation* explanation, const RunHints& hints)
       : s(snap),
         h(headers),
         in(ingress),
@@ -20,7 +20,9 @@ struct Pipeline::Packet {
         why(explanation),
         src(headers.src),
         dst(headers.dst),
-        src_bucket(bucket) {}
+        src_bucket(hints.src_bucket),
+        route_hint(hints.route),
+        receiver_hint(hints.receiver) {}
   const Snapshot& s;
   const PacketHeaders& h;
   Ingress in;
@@ -38,7 +40,9 @@ struct Pipeline::Packet {
   bool src_reply = false;
   Conntrack::Entry* dst_ct = nullptr;
   bool dst_reply = false;
-  size_t src_bucket;      // Conntrack::Bucket of the sender's flow key, or kNoBucket
+  size_t src_bucket;              // Conntrack::Bucket of the sender's flow key, or kNoBucket
+  const RouteTarget* route_hint;  // see RunHints
+  int32_t receiver_hint;
   size_t dst_bucket = 0;  // the receiver's, once computed
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
