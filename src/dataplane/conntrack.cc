@@ -112,8 +112,8 @@ Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t no
   return nullptr;
 }
 
-Conntrack::Entry* Conntrack::Insert(const FlowKey& k, uint32_t now_s) {
-  size_t i = Bucket(k);
+Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s) {
+  size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
     bool reuse = e.used() && Expired(e, now_s);

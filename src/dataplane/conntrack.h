@@ -199,7 +199,9 @@ class Conntrack {
   Entry* FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply);
   // Records a new flow (precondition: Find returned nullptr). Returns
   // nullptr, counting allowance_exceeded, when the table is full.
-  Entry* Insert(const FlowKey& k, uint32_t now_s);
+  Entry* Insert(const FlowKey& k, uint32_t now_s) { return InsertAt(k, Bucket(k), now_s); }
+  // Insert with the bucket already computed (precondition: bucket == Bucket(k)).
+  Entry* InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s);
   // Refreshes an entry for a packet seen now in the given direction.
   // Returns true when the entry holds nothing more to record for such
   // packets this second (it was refreshed this second and that direction's

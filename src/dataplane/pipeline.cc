@@ -13,8 +13,9 @@ namespace {
 
 // A subnet always has an ACL; an index of -1 (inconsistent rows) denies.
 const CompiledNacl& NaclAt(const Snapshot& s, int32_t i) {
-  static const CompiledNacl kDenyAll;
-  return i >= 0 ? s.nacls[static_cast<size_t>(i)] : kDenyAll;
+  if (i >= 0) return s.nacls[static_cast<size_t>(i)];
+  static const CompiledNacl kDenyAll;  // (its guard is checked only here)
+  return kDenyAll;
 }
 
 uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
@@ -158,7 +159,7 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
               r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
-      p.src_ct = ct_->Insert(fk, p.now);
+      p.src_ct = ct_->InsertAt(fk, bucket, p.now);
       if (!p.src_ct) return Drop(p, DropReason::kConntrackFull, a);
     }
   }
@@ -274,7 +275,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
               r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
-      p.dst_ct = ct_->Insert(fk, p.now);
+      p.dst_ct = ct_->InsertAt(fk, p.dst_bucket, p.now);
       if (!p.dst_ct) return Drop(p, DropReason::kConntrackFull, b);
     }
   }
