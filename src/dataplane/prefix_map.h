@@ -27,6 +27,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "net/ip.h"
 
 namespace minivpc::dp {
@@ -144,14 +148,35 @@ class PrefixMap {
           __builtin_prefetch(v + off);
         }
       }
-      uint32_t c = 0;
-      for (int j = 0; j < 16; ++j) c += blk.k[j] <= x;
+      const uint32_t c = CountAtMost(blk, x);
       // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
       size_t i = std::min(b * 16 + c, levels_[l].size) - 1;
       if (l == 0) return i + 1;
       b = i;
     }
     return 1;
+  }
+  // How many of the block's 16 keys are <= x.
+  static uint32_t CountAtMost(const Block& blk, uint32_t x) {
+#if defined(__SSE2__)
+    // SSE2 compares signed: flipping the top bit of both sides makes the
+    // signed order the unsigned one. Each compare yields -1 per key > x.
+    const __m128i bias = _mm_set1_epi32(static_cast<int>(0x80000000u));
+    const __m128i xv = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), bias);
+    __m128i greater = _mm_setzero_si128();
+    for (int j = 0; j < 16; j += 4) {
+      const __m128i k =
+          _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(&blk.k[j])), bias);
+      greater = _mm_sub_epi32(greater, _mm_cmpgt_epi32(k, xv));
+    }
+    greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0x4E));
+    greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0xB1));
+    return 16 - static_cast<uint32_t>(_mm_cvtsi128_si32(greater));
+#else
+    uint32_t c = 0;
+    for (int j = 0; j < 16; ++j) c += blk.k[j] <= x;
+    return c;
+#endif
   }
   size_t Upper(uint128 x) const {
     return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), x) -
