@@ -12,10 +12,11 @@
 // For IPv4 the search is a static 16-ary tree over 64-byte blocks of 16
 // starts (level 0 = every start, level k+1 = every 16th start of level k):
 // one cache line per level, so 4,000 starts cost 3 lines where a binary
-// search touches about 12; the leaf's values are prefetched with its keys. Large maps (security
-// groups with group references expand to thousands of /32s) are cold in cache on the new-flow path,
-// which makes lines, not comparisons, the cost. IPv6 uses a plain binary search over 128-bit
-// starts.
+// search touches about 12; the leaf's values are prefetched with its keys,
+// and a block's 16 keys are compared at once (SSE2). Large maps (security
+// groups with group references expand to thousands of /32s) are cold in
+// cache on the new-flow path, which makes lines, not comparisons, the
+// cost. IPv6 uses a plain binary search over 128-bit starts.
 //
 // Performance assumptions: built rarely (on a control-plane change), looked
 // up per packet. Immutable after Build; safe to share across threads.
