@@ -62,5 +62,16 @@ for b in "$ROOT/$BUILD"/bench/*_bench; do
   "$b" "${flags[@]}"
 done
 
+# Where the established-flow time goes: the same case with fewer tracked
+# flows (512: everything in cache; 8,192), next to the 65,536 above.
+if [ -x "$ROOT/$BUILD/bench/dataplane_bench" ]; then
+  for flows in 512 8192; do
+    echo "== dataplane_bench, established flows only, DATAPLANE_BENCH_FLOWS=$flows"
+    DATAPLANE_BENCH_FLOWS=$flows "$ROOT/$BUILD/bench/dataplane_bench" \
+      --benchmark_filter='^BM_EstablishedFlow(_Single)?$' --benchmark_repetitions=3 \
+      --benchmark_report_aggregates_only=true | grep -E '^  EstablishedFlow|_median'
+  done
+fi
+
 # Live mode: real packets between instance namespaces vs a kernel bridge (root only; skips otherwise).
 bash "$ROOT/bench/live_bench.sh" "$BUILD"
