@@ -7,6 +7,17 @@
 #include <new>
 
 namespace minivpc::dp {
+namespace {
+
+// Anonymous memory, zero until written. Construction-time allocation:
+// failing aborts, as std::vector would throw.
+void* MapZeroed(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) std::abort();
+  return p;
+}
+
+}  // namespace
 
 uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
   if (proto == 1) {
@@ -55,15 +66,11 @@ void Conntrack::Allocate() {
   constexpr size_t kHuge = size_t{2} << 20;
   size_t bytes = cap * sizeof(Entry);
   mapped_bytes_ = (bytes + kHuge - 1) / kHuge * kHuge;
-  void* p =
-      mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) std::abort();  // construction-time allocation, as std::vector would throw
+  void* p = MapZeroed(mapped_bytes_);
   if (bytes >= kHuge) huge_pages_ = madvise(p, mapped_bytes_, MADV_HUGEPAGE) == 0;
   slots_ = static_cast<Entry*>(p);
   v6_bytes_ = cap * sizeof(V6);
-  p = mmap(nullptr, v6_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) std::abort();
-  v6_ = static_cast<V6*>(p);
+  v6_ = static_cast<V6*>(MapZeroed(v6_bytes_));
 }
 
 Conntrack::~Conntrack() {

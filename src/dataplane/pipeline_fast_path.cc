@@ -134,11 +134,9 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const BurstItem* batch = items.data() + base;
     size_t bucket[kBurst];
     FlowKey key[kBurst];
-    int32_t local[kBurst];             // a new flow's VPC when its route is local, else -1
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
-    bool tracked[kBurst];              // the flow's entry is in its bucket's first slot
-    Conntrack::Hint hint[kBurst];
+    Conntrack::Hint hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first slot
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       __builtin_prefetch(batch[i].headers);  // one line: see PacketHeaders
@@ -148,10 +146,9 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     // from the fragment table: Run resolves those unhinted.
     for (size_t i = 0; i < n; ++i) {
       bucket[i] = kNoBucket;
-      local[i] = -1;
       route[i] = nullptr;
       receiver[i] = -1;
-      tracked[i] = false;
+      hint[i] = {};
       const PacketHeaders& h = *batch[i].headers;
       int32_t a = sender(batch[i]);
       if (a < 0 || !h.has_l4()) continue;
@@ -168,7 +165,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if ((tracked[i] = ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i]))) {
+      if (ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i])) {
         if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
         continue;
       }
@@ -182,21 +179,20 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       route[i] = t;
       if (t->kind == RouteTarget::kLocal) {
         s.PrefetchAddress(A.vpc, dst);
-        local[i] = A.vpc;
       } else if (t->kind == RouteTarget::kEni) {
         ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[t->index].key)));
       }
     }
     // 4. New flows to local destinations: the receiver's flow bucket.
     for (size_t i = 0; i < n; ++i) {
-      if (local[i] < 0) continue;
-      int32_t b = s.EniByAddress(local[i], batch[i].headers->dst);
+      if (!route[i] || route[i]->kind != RouteTarget::kLocal) continue;
+      int32_t b = s.EniByAddress(s.hot[batch[i].in.index].vpc, batch[i].headers->dst);
       receiver[i] = b;
       if (b >= 0) ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[b].key)));
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
-      if (tracked[i] &&
+      if (hint[i].dir >= 0 &&
           Established(s, h, batch[i].in.index, key[i], bucket[i], hint[i], now_s, &out[base + i])) {
         continue;
       }
