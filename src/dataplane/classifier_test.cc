@@ -147,7 +147,9 @@ TEST(PrefixMap, LongestMatchAgreesWithScan) {
       }
       const int* got = map.Find(a);
       ASSERT_EQ(got != nullptr, best != nullptr);
-      if (got) ASSERT_EQ(*got, best->value) << a.ToString();
+      if (got) {
+        ASSERT_EQ(*got, best->value) << a.ToString();
+      }
     }
   }
 }
@@ -188,7 +190,9 @@ TEST(PrefixMap, DeepIndexAgreesWithScanAtEveryEdge) {
     }
     const int* got = map.Find(a);
     ASSERT_EQ(got != nullptr, best != nullptr) << a.ToString();
-    if (got) ASSERT_EQ(*got, best->value) << a.ToString();
+    if (got) {
+      ASSERT_EQ(*got, best->value) << a.ToString();
+    }
   }
 }
 

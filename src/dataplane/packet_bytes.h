@@ -1,5 +1,6 @@
-// Internal: big-endian loads and stores on raw packet bytes. Callers check
-// bounds first; these helpers never do.
+// Internal: big-endian loads and stores on raw packet bytes, for the packet
+// parser and builder and for live mode's ARP/NDP code. Callers check bounds
+// first; these helpers never do.
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,14 @@
 #include "live/ndp.h"
 
 #include "dataplane/packet_builder.h"
+#include "dataplane/packet_bytes.h"
 
 namespace minivpc::live {
 namespace {
+
+using dp::internal::Load128;
+using dp::internal::Store128;
+using dp::internal::Store48;
 
 constexpr uint8_t kRouterSolicitation = 133;
 constexpr uint8_t kRedirect = 137;
@@ -15,19 +20,6 @@ constexpr uint8_t kMldv2Report = 143;
 
 constexpr size_t kNsBody = 20;     // reserved (4) + target (16), after type/code/checksum
 constexpr size_t kNaPayload = 28;  // flags (4) + target (16) + target link-layer option (8)
-
-uint128 Load128(const uint8_t* p) {
-  uint128 v = 0;
-  for (int i = 0; i < 16; ++i) v = v << 8 | p[i];
-  return v;
-}
-
-void Store128(uint8_t* p, uint128 v) {
-  for (int i = 15; i >= 0; --i) {
-    p[i] = static_cast<uint8_t>(v & 0xFF);
-    v >>= 8;
-  }
-}
 
 }  // namespace
 
@@ -72,8 +64,7 @@ std::vector<uint8_t> BuildNeighborAdvertisement(const NeighborSolicitation& ns,
   Store128(&payload[4], ns.target.value());
   payload[20] = 2;  // target link-layer address
   payload[21] = 1;  // in units of 8 bytes
-  uint64_t mac = answer_mac.value();
-  for (int i = 5; i >= 0; --i, mac >>= 8) payload[22 + i] = static_cast<uint8_t>(mac & 0xFF);
+  Store48(&payload[22], answer_mac.value());
   std::vector<uint8_t> frame(dp::kEthernetHeaderSize + dp::kIpv6HeaderSize + 4 + kNaPayload);
   size_t n = dp::BuildFrame(h, payload, frame);
   frame.resize(n);

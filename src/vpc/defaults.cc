@@ -1,18 +1,13 @@
 #include "vpc/defaults.h"
 
+#include "vpc/network_acls.h"
 #include "vpc/security_group_rules.h"
 
 namespace minivpc {
 namespace {
 
 NetworkAclEntry AllowAllEntry(int number, bool egress, const char* cidr) {
-  NetworkAclEntry e;
-  e.rule_number = number;
-  e.egress = egress;
-  e.protocol = "-1";
-  e.allow = true;
-  e.cidr = Cidr::Parse(cidr).value();
-  return e;
+  return AllTrafficEntry(number, egress, cidr, true);
 }
 
 // True if `direction`'s entries are exactly the IPv4 allow-all rule 100 the

@@ -138,16 +138,20 @@ Status CheckEntryQuota(const NetworkAcl& acl) {
 }
 
 NetworkAclEntry ImplicitDeny(bool egress, const char* cidr) {
-  NetworkAclEntry e;
-  e.rule_number = kImplicitAclRuleNumber;
-  e.egress = egress;
-  e.protocol = "-1";
-  e.allow = false;
-  e.cidr = Cidr::Parse(cidr).value();
-  return e;
+  return AllTrafficEntry(kImplicitAclRuleNumber, egress, cidr, false);
 }
 
 }  // namespace
+
+NetworkAclEntry AllTrafficEntry(int rule_number, bool egress, const char* cidr, bool allow) {
+  NetworkAclEntry e;
+  e.rule_number = rule_number;
+  e.egress = egress;
+  e.protocol = "-1";
+  e.allow = allow;
+  e.cidr = Cidr::Parse(cidr).value();
+  return e;
+}
 
 StatusOr<std::string> CreateNetworkAcl(RegionState& r, const std::string& vpc_id,
                                        const Tags& tags) {

@@ -44,6 +44,10 @@ inline constexpr int kImplicitAclRuleNumber = 32767;  // the "*" rule
 inline constexpr size_t kMaxAclEntriesPerDirection = 20;
 inline constexpr size_t kMaxAclsPerVpc = 200;
 
+// An entry matching all traffic to or from `cidr` ("0.0.0.0/0" or "::/0"):
+// a default ACL's allow rules (100, 101), and the final "*" deny.
+NetworkAclEntry AllTrafficEntry(int rule_number, bool egress, const char* cidr, bool allow);
+
 // An entry as the client sent it.
 struct NetworkAclEntrySpec {
   int64_t rule_number = 0;

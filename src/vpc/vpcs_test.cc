@@ -231,7 +231,9 @@ TEST_F(VpcsTest, DisassociatingRemovesTheLocalRouteEvenWithAnInterfaceTarget) {
     const RouteTable& table = *r_.route_tables.Find(t);
     ASSERT_EQ(RoutesTo(table, "10.1.0.0/16"), 1) << t;
     for (const auto& rt : table.routes) {
-      if (rt.destination.ToString() == "10.1.0.0/16") EXPECT_TRUE(IsLocalRoute(rt));
+      if (rt.destination.ToString() == "10.1.0.0/16") {
+        EXPECT_TRUE(IsLocalRoute(rt));
+      }
     }
   }
 }
