@@ -36,6 +36,7 @@
 // Not thread safe: one table per data-plane worker.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "net/ip.h"
@@ -177,8 +178,10 @@ class Conntrack {
   Entry* FindHinted(const FlowKey& k, size_t bucket, const Hint& hint, uint32_t now_s,
                     bool* reply) {
     Entry& e = slots_[bucket & mask_];
+    // Bitwise, not short-circuit: originals and replies come in no
+    // predictable order, so a branch on the direction would mispredict.
     if (hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s) &&
-        (hint.dir == 0 || !Symmetric(k))) {
+        !((hint.dir == 1) & Symmetric(k))) {
       *reply = hint.dir == 1;
       return &e;
     }
@@ -207,7 +210,7 @@ class Conntrack {
   // packets this second (it was refreshed this second and that direction's
   // count is saturated); such refreshes write nothing.
   bool Touch(Entry* e, bool reply, uint32_t now_s) {
-    uint8_t& c = reply ? e->replies : e->originals;
+    uint8_t& c = (&e->originals)[reply];  // replies follows originals
     if (e->last_seen == now_s && c == kCountMax) return true;
     e->last_seen = now_s;
     if (c < kCountMax) ++c;
@@ -323,5 +326,6 @@ class Conntrack {
 };
 
 static_assert(sizeof(Conntrack::Entry) == 64, "an entry is one cache line");
+static_assert(offsetof(Conntrack::Entry, replies) == offsetof(Conntrack::Entry, originals) + 1);
 
 }  // namespace minivpc::dp
