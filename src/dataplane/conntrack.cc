@@ -98,10 +98,7 @@ bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* 
   if (dir < 0) return false;
   hint->dir = static_cast<int8_t>(dir);
   hint->epoch = e.epoch;
-  // Without a branch (whether a flow has a peer follows the packet mix):
-  // kNoSlot is all ones, or-ed in when the peer was seen this second.
-  static_assert(kNoSlot == ~0u);
-  *peer = e.cached.peer_slot | (0u - static_cast<uint32_t>(e.cached.peer_seen == now_s + 1));
+  *peer = PeerToPrefetch(e, now_s);
   return true;
 }
 

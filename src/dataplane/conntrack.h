@@ -153,11 +153,7 @@ class Conntrack {
 
   // The first slot of `k`'s probe sequence (the same for both directions).
   size_t Bucket(const FlowKey& k) const {
-    uint64_t a = EndpointHash(k.src, k.sport);
-    uint64_t b = EndpointHash(k.dst, k.dport);
-    return static_cast<size_t>(
-               Fmix((a + b) ^ (a * b) ^ k.proto ^ (k.eni * 0x94d049bb133111ebULL))) &
-           mask_;
+    return Mix(EndpointHash(k.src, k.sport), EndpointHash(k.dst, k.dport), k.proto, k.eni);
   }
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
@@ -178,14 +174,58 @@ class Conntrack {
   Entry* FindHinted(const FlowKey& k, size_t bucket, const Hint& hint, uint32_t now_s,
                     bool* reply) {
     Entry& e = slots_[bucket & mask_];
-    // Bitwise, not short-circuit: originals and replies come in no
-    // predictable order, so a branch on the direction would mispredict.
-    if (hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s) &&
-        !((hint.dir == 1) & Symmetric(k))) {
+    if (HintHolds(e, hint, Symmetric(k), now_s)) {
       *reply = hint.dir == 1;
       return &e;
     }
     return FindAt(k, bucket, now_s, reply);
+  }
+  // A flow's compact key, as Entry's first 16 bytes would hold it in either
+  // direction (counts masked out: see Matches).
+  struct Compact {
+    uint64_t addrs, rest;    // its own direction
+    uint64_t raddrs, rrest;  // the reverse
+  };
+  // The IPv4 lane: an IPv4 flow as Bucket, Peek and FindHinted see it,
+  // without building its FlowKey (the established path's most frequent
+  // case; see Pipeline::ProcessBurst). Same buckets, matches and hints as
+  // the FlowKey of the same flow.
+  class V4Probe {
+   public:
+    V4Probe(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t proto, bool egress,
+            uint64_t eni)
+        : c_(CompactFrom(src, dst, sport, dport, proto, Entry::kUsed, egress)),
+          eni_(eni),
+          symmetric_(src == dst && sport == dport) {}
+
+   private:
+    friend class Conntrack;
+    Compact c_;
+    uint64_t eni_;
+    bool symmetric_;
+  };
+  size_t Bucket(const V4Probe& p) const {
+    const uint32_t src = static_cast<uint32_t>(p.c_.addrs),
+                   dst = static_cast<uint32_t>(p.c_.raddrs);
+    const uint16_t sport = static_cast<uint16_t>(p.c_.rest),
+                   dport = static_cast<uint16_t>(p.c_.rrest);
+    const uint8_t proto = static_cast<uint8_t>(p.c_.rest >> 32);
+    return Mix(EndpointHash(src, sport), EndpointHash(dst, dport), proto, p.eni_);
+  }
+  // Peek for an IPv4 flow (never needs the IPv6 records).
+  bool Peek(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
+    const Entry& e = slots_[bucket & mask_];
+    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
+    hint->epoch = e.epoch;
+    *peer = PeerToPrefetch(e, now_s);
+    return hint->dir >= 0;
+  }
+  // FindHinted for an IPv4 flow, without the fallback: nullptr when the
+  // first slot no longer holds it (ask FindAt with the FlowKey).
+  Entry* Hinted(const V4Probe& p, size_t bucket, const Hint& hint, uint32_t now_s, bool* reply) {
+    Entry& e = slots_[bucket & mask_];
+    *reply = hint.dir == 1;
+    return HintHolds(e, hint, p.symmetric_, now_s) ? &e : nullptr;
   }
   // For a flow not in the first slot of `bucket` (Peek): when that slot is
   // taken, the lookup and the insert go on to the next one.
@@ -256,15 +296,20 @@ class Conntrack {
     x *= 0xbf58476d1ce4e5b9ULL;
     return x ^ (x >> 31);
   }
+  // The same for an IPv4 address (its uint128 has no high half).
+  static uint64_t EndpointHash(uint32_t addr, uint16_t port) {
+    uint64_t x = addr ^ (uint64_t{port} << 40);
+    x *= 0xbf58476d1ce4e5b9ULL;
+    return x ^ (x >> 31);
+  }
+  // Both endpoints' hashes (symmetric), the protocol and the ENI: a bucket.
+  size_t Mix(uint64_t a, uint64_t b, uint8_t proto, uint64_t eni) const {
+    return static_cast<size_t>(Fmix((a + b) ^ (a * b) ^ proto ^ (eni * 0x94d049bb133111ebULL))) &
+           mask_;
+  }
   // The full addresses of an IPv6 flow, for the slot of the same index.
   struct V6 {
     uint128 src = 0, dst = 0;
-  };
-  // `k`'s compact key, as Entry's first 16 bytes would hold it in either
-  // direction (counts masked out: see Matches).
-  struct Compact {
-    uint64_t addrs, rest;    // k's own direction
-    uint64_t raddrs, rrest;  // the reverse
   };
   static uint32_t Fold(uint128 a) {
     return static_cast<uint32_t>(a) ^ static_cast<uint32_t>(a >> 32) ^
@@ -272,13 +317,44 @@ class Conntrack {
   }
   static Compact CompactOf(const FlowKey& k) {
     const bool v6 = k.family == static_cast<uint8_t>(IpFamily::kV6);
-    const uint64_t s = v6 ? Fold(k.src) : static_cast<uint32_t>(k.src);
-    const uint64_t d = v6 ? Fold(k.dst) : static_cast<uint32_t>(k.dst);
-    const uint64_t f = Entry::kUsed | (v6 ? Entry::kV6 : 0);
-    const uint64_t eg = k.egress ? Entry::kEgress : 0;
-    const uint64_t proto = uint64_t{k.proto} << 32;
-    return {s | d << 32, k.sport | uint64_t{k.dport} << 16 | proto | (f | eg) << 40, d | s << 32,
-            k.dport | uint64_t{k.sport} << 16 | proto | (f | (eg ^ Entry::kEgress)) << 40};
+    const uint32_t s = v6 ? Fold(k.src) : static_cast<uint32_t>(k.src);
+    const uint32_t d = v6 ? Fold(k.dst) : static_cast<uint32_t>(k.dst);
+    return CompactFrom(s, d, k.sport, k.dport, k.proto, Entry::kUsed | (v6 ? Entry::kV6 : 0),
+                       k.egress != 0);
+  }
+  static Compact CompactFrom(uint64_t s, uint64_t d, uint16_t sport, uint16_t dport, uint8_t proto,
+                             uint64_t f, bool egress) {
+    const uint64_t eg = egress ? Entry::kEgress : 0;
+    const uint64_t p = uint64_t{proto} << 32;
+    return {s | d << 32, sport | uint64_t{dport} << 16 | p | (f | eg) << 40, d | s << 32,
+            dport | uint64_t{sport} << 16 | p | (f | (eg ^ Entry::kEgress)) << 40};
+  }
+  // 0 / 1 / -1 as Matches, on the compact key only (exact for IPv4).
+  static int Direction(const Entry& e, const Compact& c, uint64_t eni) {
+    uint64_t w[2];
+    __builtin_memcpy(w, &e, sizeof w);
+    const uint64_t rest = w[1] & kRestMask;
+    const bool own = (w[0] == c.addrs) & (rest == c.rest);
+    const bool rev = (w[0] == c.raddrs) & (rest == c.rrest);
+    const bool found = (e.eni == eni) & (own | rev);
+    return static_cast<int>(rev & !own) | -static_cast<int>(!found);
+  }
+  // The peer slot Peek reports: none when the decision needs no look at it
+  // this second (see CachedDecision::peer_seen). Without a branch (whether
+  // a flow has a peer follows the packet mix): kNoSlot is all ones, or-ed
+  // in when the peer was seen this second.
+  static uint32_t PeerToPrefetch(const Entry& e, uint32_t now_s) {
+    static_assert(kNoSlot == ~0u);
+    return e.cached.peer_slot | (0u - static_cast<uint32_t>(e.cached.peer_seen == now_s + 1));
+  }
+  // Whether Peek's `hint` still names slot `e` for the flow: same epoch
+  // (only Insert changes a slot's flow, and it bumps the epoch), not
+  // expired, and not a symmetric packet taken for a reply. Bitwise where
+  // the direction is involved: originals and replies come in no
+  // predictable order.
+  bool HintHolds(const Entry& e, const Hint& hint, bool symmetric, uint32_t now_s) const {
+    return hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s) &&
+           !((hint.dir == 1) & symmetric);
   }
   // A packet to its own address and port is its own reverse: it can only
   // continue its flow, never answer it.
@@ -287,11 +363,7 @@ class Conntrack {
   // 0: e holds k's flow in k's direction; 1: in the reverse one; -1: not
   // k's flow. With `exact`, IPv6 addresses are compared in full.
   int Matches(const Entry& e, size_t slot, const FlowKey& k, const Compact& c, bool exact) const {
-    uint64_t w[2];
-    __builtin_memcpy(w, &e, sizeof w);
-    if (e.eni != k.eni) return -1;
-    const uint64_t rest = w[1] & kRestMask;
-    int dir = w[0] == c.addrs && rest == c.rest ? 0 : w[0] == c.raddrs && rest == c.rrest ? 1 : -1;
+    const int dir = Direction(e, c, k.eni);
     if (dir < 0 || !exact || !(e.flags & Entry::kV6)) return dir;
     const V6& a = v6_[slot];
     if (dir == 0) return a.src == k.src && a.dst == k.dst ? 0 : -1;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace minivpc::dp {
 namespace {
 
@@ -14,6 +16,11 @@ FlowKey V6(uint128 src, uint128 dst, uint16_t sport, uint16_t dport, uint64_t en
 }
 
 uint128 Addr6(uint64_t hi, uint64_t lo) { return uint128{hi} << 64 | lo; }
+
+FlowKey AtOtherEni(FlowKey k) {
+  k.eni += 1;
+  return k;
+}
 
 TEST(ConntrackTest, FindsBothDirectionsOfAFlowAtItsOwnEniOnly) {
   Conntrack ct(Conntrack::Options{.max_entries = 64});
@@ -117,6 +124,71 @@ TEST(ConntrackTest, AFullTableDropsAndCountsNewFlows) {
   EXPECT_EQ(ct.Insert(V4(1, 2, 2000, 80), 100), nullptr);
   EXPECT_EQ(ct.allowance_exceeded(), 1u);
   EXPECT_EQ(ct.size(), 4u);
+}
+
+// The IPv4 lane must see exactly what the FlowKey path sees: the same
+// bucket, and the same Peek and FindHinted answers, for originals,
+// replies, other ENIs, the other crossing, symmetric packets, expired and
+// reused slots.
+TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
+  Conntrack ct(Conntrack::Options{.max_entries = 256, .udp_s = 30});
+  uint64_t x = 12345;
+  auto next = [&] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL; };
+  auto probe_of = [](const FlowKey& k) {
+    return Conntrack::V4Probe(static_cast<uint32_t>(k.src), static_cast<uint32_t>(k.dst), k.sport,
+                              k.dport, k.proto, k.egress != 0, k.eni);
+  };
+  std::vector<FlowKey> flows;
+  for (int i = 0; i < 200; ++i) {
+    // Few addresses, ports and ENIs, so that flows share buckets and
+    // collide in the first slot.
+    FlowKey k = V4(0x0A000000 + next() % 4, 0x0A000000 + next() % 4, 1000 + next() % 3,
+                   1000 + next() % 3, next() % 7 + 1);
+    k.proto = next() % 2 ? 6 : 17;
+    k.egress = next() % 2;
+    flows.push_back(k);
+    bool reply = false;
+    if (ct.Find(k, 100, &reply) == nullptr && i % 3 != 0) ct.Insert(k, 100 + (i % 50));
+  }
+  int hits = 0, checked = 0;
+  for (uint32_t now : {120u, 135u, 160u}) {
+    for (const FlowKey& f : flows) {
+      for (const FlowKey& k : {f, f.Reversed(), AtOtherEni(f)}) {
+        const Conntrack::V4Probe p = probe_of(k);
+        const size_t bucket = ct.Bucket(k);
+        ASSERT_EQ(ct.Bucket(p), bucket);
+        uint32_t peer_k = 1, peer_p = 2;
+        Conntrack::Hint hint_k, hint_p;
+        const bool found_k = ct.Peek(k, bucket, now, &peer_k, &hint_k);
+        ASSERT_EQ(ct.Peek(p, bucket, now, &peer_p, &hint_p), found_k);
+        ++checked;
+        if (!found_k) continue;
+        ASSERT_EQ(hint_p.dir, hint_k.dir);
+        ASSERT_EQ(hint_p.epoch, hint_k.epoch);
+        ASSERT_EQ(peer_p, peer_k);
+        bool reply_k = false, reply_p = false;
+        Conntrack::Entry* e = ct.Hinted(p, bucket, hint_p, now, &reply_p);
+        if (e == nullptr) continue;  // the FlowKey path would probe on
+        ASSERT_EQ(ct.FindHinted(k, bucket, hint_k, now, &reply_k), e);
+        ASSERT_EQ(reply_p, reply_k);
+        ++hits;
+      }
+    }
+  }
+  EXPECT_GT(hits, 100);
+  EXPECT_GT(checked, hits);
+  // A symmetric packet (its own address and port at both ends) only
+  // continues its flow.
+  FlowKey self = V4(0x0A000009, 0x0A000009, 5000, 5000);
+  ASSERT_NE(ct.Insert(self, 150), nullptr);
+  Conntrack::Hint hint;
+  uint32_t peer = 0;
+  const size_t bucket = ct.Bucket(self);
+  ASSERT_TRUE(ct.Peek(probe_of(self), bucket, 150, &peer, &hint));
+  EXPECT_EQ(hint.dir, 0);
+  bool reply = true;
+  EXPECT_NE(ct.Hinted(probe_of(self), bucket, hint, 150, &reply), nullptr);
+  EXPECT_FALSE(reply);
 }
 
 }  // namespace

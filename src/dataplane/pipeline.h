@@ -81,12 +81,14 @@ class Pipeline {
   Verdict Drop(Packet& p, DropReason r, int32_t eni);
   void Remember(const Snapshot& s, Packet& p);
   bool Recall(const Snapshot& s, Packet& p, const FlowKey& k);
+  template <class KeyFn>
   bool StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c, const PacketHeaders& h,
-                  const FlowKey& k, uint32_t now, Conntrack::Entry** peer);
+                  KeyFn&& key, uint32_t now, Conntrack::Entry** peer);
   void Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v);
   void TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, uint32_t now);
-  bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
-                   size_t bucket, const Conntrack::Hint& hint, uint32_t now, Verdict* out);
+  template <class FindFn, class KeyFn>
+  bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, FindFn&& find, KeyFn&& key,
+                   uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
   static constexpr size_t kNoBucket = ~size_t{0};
   // What ProcessBurst already looked up for a packet Run decides.

@@ -2,6 +2,7 @@
 // entries (Remember, Recall) and burst processing with prefetches
 // (ProcessBurst). See pipeline.h.
 #include <algorithm>
+#include <new>
 
 #include "dataplane/pipeline.h"
 #include "dataplane/pipeline_internal.h"
@@ -46,8 +47,11 @@ void Pipeline::Remember(const Snapshot& s, Packet& p) {
 // the sender's flow `k` (see Remember). Changes nothing; *peer is the
 // receiver's entry to refresh, if any (none when it was refreshed this
 // second with nothing left to count: see CachedDecision::peer_seen).
+// `key()` gives k: it is needed only for a denial (the IPv4 lane builds it
+// then).
+template <class KeyFn>
 bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
-                          const PacketHeaders& h, const FlowKey& k, uint32_t now,
+                          const PacketHeaders& h, KeyFn&& key, uint32_t now,
                           Conntrack::Entry** peer) {
   using C = Conntrack::CachedDecision;
   *peer = nullptr;
@@ -57,7 +61,7 @@ bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
   }
   if (c.flags & C::kReceiverDenied) {
     bool reply = false;
-    return ct_->FindAt(AtReceiver(k, s.hot[c.eni].key), c.peer_slot, now, &reply) == nullptr;
+    return ct_->FindAt(AtReceiver(key(), s.hot[c.eni].key), c.peer_slot, now, &reply) == nullptr;
   }
   // Bitwise: whether a flow has a peer follows the packet mix, which no
   // branch predictor learns.
@@ -66,8 +70,8 @@ bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
   return *peer != nullptr;
 }
 
-// The verdict `c` remembers, for a packet from `src` to `dst` (before NAT).
-// Counts a drop.
+// The verdict `c` remembers, for a packet from `src` to `dst` (before NAT):
+// sets every field of *v. Counts a drop.
 void Pipeline::Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v) {
   using C = Conntrack::CachedDecision;
   v->outcome = static_cast<Outcome>(c.outcome);
@@ -96,7 +100,9 @@ void Pipeline::TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, u
 bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
   Conntrack::CachedDecision& c = p.src_ct->cached;
   Conntrack::Entry* peer = nullptr;
-  if (!StillHolds(s, c, p.h, k, p.now, &peer)) return false;
+  if (!StillHolds(
+          s, c, p.h, [&] { return k; }, p.now, &peer))
+    return false;
   TouchPeer(c, peer, p.now);
   Apply(c, p.src, p.dst, &p.v);
   return true;
@@ -106,21 +112,23 @@ bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
 // holds, without the per-packet state of the full path: the same checks
 // before the flow lookup (FromEni), then the same refreshes and verdict as
 // Recall. Returns false, having changed nothing, for anything else.
-bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a, const FlowKey& k,
-                           size_t bucket, const Conntrack::Hint& hint, uint32_t now, Verdict* out) {
+// `find(&reply)` is the sender's entry (Conntrack::FindHinted, or for the
+// IPv4 lane Conntrack::Hinted), `key()` its FlowKey (see StillHolds).
+template <class FindFn, class KeyFn>
+bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a, FindFn&& find,
+                           KeyFn&& key, uint32_t now, Verdict* out) {
   const EniHot& A = s.hot[a];
   if (!A.active() || (A.source_dest_check() && !A.Owns(h.src, s.enis[a]))) return false;
   if (h.is_first_fragment()) return false;  // the full path records its ports
   bool reply = false;
-  Conntrack::Entry* e = ct_->FindHinted(k, bucket, hint, now, &reply);
+  Conntrack::Entry* e = find(&reply);
   if (!e) return false;
   Conntrack::CachedDecision& c = e->cached;
   Conntrack::Entry* peer = nullptr;
-  if (!StillHolds(s, c, h, k, now, &peer)) return false;
+  if (!StillHolds(s, c, h, key, now, &peer)) return false;
   ct_->Touch(e, reply, now);
   TouchPeer(c, peer, now);
-  *out = Verdict{};
-  Apply(c, h.src, h.dst, out);
+  Apply(c, h.src, h.dst, out);  // sets every field of *out
   delivered_ += out->delivered();
   return true;
 }
@@ -135,13 +143,21 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const size_t n = std::min(kBurst, items.size() - base);
     const BurstItem* batch = items.data() + base;
     size_t bucket[kBurst];
-    // Keys and hints in unions: left uninitialised (their members'
-    // initialisers cost a measurable share of an established burst).
+    // Keys, IPv4 probes and hints in unions: left uninitialised (their
+    // members' initialisers cost a measurable share of an established
+    // burst). IPv4 packets (v4[i]) take the IPv4 lane: a Conntrack::V4Probe
+    // in place of the FlowKey, which is built only when a packet needs it.
     union Keys {
       Keys() {}
       FlowKey k[kBurst];
     } keys;
     FlowKey* key = keys.k;
+    union Probes {
+      Probes() {}
+      Conntrack::V4Probe p[kBurst];
+    } probes;
+    Conntrack::V4Probe* probe = probes.p;
+    bool v4[kBurst];
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
     union Hints {
@@ -150,6 +166,15 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     } hints;
     Conntrack::Hint* hint = hints.h;  // dir >= 0: the flow's entry is in its bucket's first slot
     int32_t from[kBurst];             // the sending ENI, or -1
+    // The sender's flow key of packet i (ICMP flows use the query type as
+    // both ports: see IcmpFlowType).
+    auto flow_key = [&](size_t i) {
+      const PacketHeaders& h = *batch[i].headers;
+      uint16_t sport = h.src_port, dport = h.dst_port;
+      if (h.protocol == 1 || h.protocol == 58)
+        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+      return KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[from[i]].key);
+    };
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       __builtin_prefetch(batch[i].headers);  // one line: see PacketHeaders
@@ -166,11 +191,18 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       const PacketHeaders& h = *batch[i].headers;
       const int32_t a = from[i];
       if (a < 0 || !h.has_l4()) continue;
-      uint16_t sport = h.src_port, dport = h.dst_port;
-      if (h.protocol == 1 || h.protocol == 58)
-        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
-      key[i] = KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[a].key);
-      bucket[i] = ct_->Bucket(key[i]);
+      v4[i] = h.family == IpFamily::kV4;
+      if (v4[i]) {
+        uint16_t sport = h.src_port, dport = h.dst_port;
+        if (h.protocol == 1 || h.protocol == 58)
+          sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+        new (&probe[i]) Conntrack::V4Probe(h.src.v4(), h.dst.v4(), sport, dport, h.protocol, true,
+                                           s.hot[a].key);
+        bucket[i] = ct_->Bucket(probe[i]);
+      } else {
+        key[i] = flow_key(i);
+        bucket[i] = ct_->Bucket(key[i]);
+      }
       ct_->Prefetch(bucket[i]);
     }
     // 3. Established flows: the receiver's entry their remembered decision
@@ -180,10 +212,12 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if (ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i])) {
+      if (v4[i] ? ct_->Peek(probe[i], bucket[i], now_s, &peer, &hint[i])
+                : ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i])) {
         if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
         continue;
       }
+      if (v4[i]) key[i] = flow_key(i);
       ct_->PrefetchProbe(bucket[i]);
       const EniHot& A = s.hot[from[i]];
       const SubnetState& sub = s.subnets[A.subnet];
@@ -208,9 +242,20 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
-      if (hint[i].dir >= 0 &&
-          Established(s, h, from[i], key[i], bucket[i], hint[i], now_s, &out[base + i])) {
-        continue;
+      if (hint[i].dir >= 0) {
+        const size_t b = bucket[i];
+        const Conntrack::Hint& hi = hint[i];
+        Verdict* o = &out[base + i];
+        const bool done =
+            v4[i] ? Established(
+                        s, h, from[i],
+                        [&](bool* reply) { return ct_->Hinted(probe[i], b, hi, now_s, reply); },
+                        [&] { return flow_key(i); }, now_s, o)
+                  : Established(
+                        s, h, from[i],
+                        [&](bool* reply) { return ct_->FindHinted(key[i], b, hi, now_s, reply); },
+                        [&] { return key[i]; }, now_s, o);
+        if (done) continue;
       }
       out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, {bucket[i], route[i], receiver[i]});
     }
