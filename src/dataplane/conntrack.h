@@ -204,18 +204,20 @@ class Conntrack {
     uint64_t eni_;
     bool symmetric_;
   };
-  size_t Bucket(const V4Probe& p) const {
-    const uint32_t src = static_cast<uint32_t>(p.c_.addrs),
-                   dst = static_cast<uint32_t>(p.c_.raddrs);
-    const uint16_t sport = static_cast<uint16_t>(p.c_.rest),
-                   dport = static_cast<uint16_t>(p.c_.rrest);
+  size_t Bucket(const V4Probe& p) const { return Bucket(p, p.eni_); }
+  // The bucket of the same flow at ENI `eni` (as the receiver tracks it).
+  size_t Bucket(const V4Probe& p, uint64_t eni) const {
+    const uint32_t src = static_cast<uint32_t>(p.c_.addrs);
+    const uint32_t dst = static_cast<uint32_t>(p.c_.raddrs);
+    const uint16_t sport = static_cast<uint16_t>(p.c_.rest);
+    const uint16_t dport = static_cast<uint16_t>(p.c_.rrest);
     const uint8_t proto = static_cast<uint8_t>(p.c_.rest >> 32);
-    return Mix(EndpointHash(src, sport), EndpointHash(dst, dport), proto, p.eni_);
+    return Mix(EndpointHash(src, sport), EndpointHash(dst, dport), proto, eni);
   }
   // Peek for an IPv4 flow (never needs the IPv6 records).
   bool Peek(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
     const Entry& e = slots_[bucket & mask_];
-    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
+    hint->dir = static_cast<int8_t>(DirectionOfHit(e, p.c_, p.eni_));
     hint->epoch = e.epoch;
     *peer = PeerToPrefetch(e, now_s);
     return hint->dir >= 0;
@@ -333,11 +335,21 @@ class Conntrack {
   static int Direction(const Entry& e, const Compact& c, uint64_t eni) {
     uint64_t w[2];
     __builtin_memcpy(w, &e, sizeof w);
+    if (e.eni != eni) return -1;
+    const uint64_t rest = w[1] & kRestMask;
+    return w[0] == c.addrs && rest == c.rest ? 0 : w[0] == c.raddrs && rest == c.rrest ? 1 : -1;
+  }
+  // The same without a branch on the direction, for Peek on the IPv4 lane:
+  // established packets find their flow, originals and replies in no
+  // predictable order (probes, which mostly miss, keep the branches).
+  static int DirectionOfHit(const Entry& e, const Compact& c, uint64_t eni) {
+    uint64_t w[2];
+    __builtin_memcpy(w, &e, sizeof w);
+    if (e.eni != eni) return -1;  // a new flow: another ENI's flow, or none
     const uint64_t rest = w[1] & kRestMask;
     const bool own = (w[0] == c.addrs) & (rest == c.rest);
     const bool rev = (w[0] == c.raddrs) & (rest == c.rrest);
-    const bool found = (e.eni == eni) & (own | rev);
-    return static_cast<int>(rev & !own) | -static_cast<int>(!found);
+    return static_cast<int>(rev & !own) | -static_cast<int>(!(own | rev));
   }
   // The peer slot Peek reports: none when the decision needs no look at it
   // this second (see CachedDecision::peer_seen). Without a branch (whether

@@ -17,8 +17,8 @@ FlowKey V6(uint128 src, uint128 dst, uint16_t sport, uint16_t dport, uint64_t en
 
 uint128 Addr6(uint64_t hi, uint64_t lo) { return uint128{hi} << 64 | lo; }
 
-FlowKey AtOtherEni(FlowKey k) {
-  k.eni += 1;
+FlowKey AtOtherEni(FlowKey k, uint64_t by = 1) {
+  k.eni += by;
   return k;
 }
 
@@ -157,6 +157,7 @@ TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
         const Conntrack::V4Probe p = probe_of(k);
         const size_t bucket = ct.Bucket(k);
         ASSERT_EQ(ct.Bucket(p), bucket);
+        ASSERT_EQ(ct.Bucket(p, k.eni + 5), ct.Bucket(AtOtherEni(k, 5)));
         uint32_t peer_k = 1, peer_p = 2;
         Conntrack::Hint hint_k, hint_p;
         const bool found_k = ct.Peek(k, bucket, now, &peer_k, &hint_k);

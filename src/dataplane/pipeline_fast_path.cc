@@ -175,6 +175,10 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
       return KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[from[i]].key);
     };
+    // Where the receiving ENI with key `eni` tracks packet i's flow.
+    auto receiver_bucket = [&](size_t i, uint64_t eni) {
+      return v4[i] ? ct_->Bucket(probe[i], eni) : ct_->Bucket(AtReceiver(key[i], eni));
+    };
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
       __builtin_prefetch(batch[i].headers);  // one line: see PacketHeaders
@@ -217,7 +221,6 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
         continue;
       }
-      if (v4[i]) key[i] = flow_key(i);
       ct_->PrefetchProbe(bucket[i]);
       const EniHot& A = s.hot[from[i]];
       const SubnetState& sub = s.subnets[A.subnet];
@@ -230,7 +233,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         ++locals;
         s.PrefetchAddress(A.vpc, dst);
       } else if (t->kind == RouteTarget::kEni) {
-        ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[t->index].key)));
+        ct_->Prefetch(receiver_bucket(i, s.hot[t->index].key));
       }
     }
     // 4. New flows to local destinations: the receiver's flow bucket.
@@ -238,7 +241,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       if (!route[i] || route[i]->kind != RouteTarget::kLocal) continue;
       int32_t b = s.EniByAddress(s.hot[from[i]].vpc, batch[i].headers->dst);
       receiver[i] = b;
-      if (b >= 0) ct_->Prefetch(ct_->Bucket(AtReceiver(key[i], s.hot[b].key)));
+      if (b >= 0) ct_->Prefetch(receiver_bucket(i, s.hot[b].key));
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
