@@ -37,12 +37,15 @@ uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
   return type == 129 ? 128 : type;
 }
 
-Conntrack::Conntrack(Options options) : options_(options), max_entries_(options.max_entries) {
+Conntrack::Conntrack(Options options)
+    : options_(options),
+      timeouts_{options.tcp_established_s, options.udp_s, options.udp_stream_s, options.other_s},
+      max_entries_(options.max_entries) {
   Allocate();
 }
 
 Conntrack::Conntrack(const Conntrack& other)
-    : options_(other.options_), max_entries_(other.max_entries_) {
+    : options_(other.options_), timeouts_(other.timeouts_), max_entries_(other.max_entries_) {
   Allocate();
   std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_slots_ * sizeof(Entry));
   if (other.v6_written_) {

@@ -36,6 +36,7 @@
 // Not thread safe: one table per data-plane worker.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -382,20 +383,19 @@ class Conntrack {
     return a.src == k.dst && a.dst == k.src ? 1 : -1;
   }
   void Allocate();
+  // A table lookup, not a switch: the protocols of successive packets are
+  // mixed, and a mispredicted branch costs more than the index arithmetic.
   uint32_t TimeoutFor(const Entry& e) const {
-    switch (e.proto) {
-      case 6:
-        return options_.tcp_established_s;
-      case 17:
-        // A stream has seen more than one request-response transaction.
-        return (e.replies > 1 && e.originals > 1) ? options_.udp_stream_s : options_.udp_s;
-      default:
-        return options_.other_s;
-    }
+    const uint32_t tcp = e.proto == 6, udp = e.proto == 17;
+    // A UDP stream has seen more than one request-response transaction.
+    const uint32_t stream = (e.replies > 1) & (e.originals > 1);
+    // TCP 0, UDP 1, UDP stream 2, anything else 3.
+    return timeouts_[(1 - tcp) * (3 - 2 * udp + udp * stream)];
   }
   bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > TimeoutFor(e); }
 
   Options options_;
+  std::array<uint32_t, 4> timeouts_;  // see TimeoutFor
   size_t max_entries_;
   size_t mask_;
   size_t size_ = 0;
