@@ -70,6 +70,20 @@ static_assert(sizeof(FlowKey) == 48);
 // which flows use as both "ports" so the key is the same either way.
 uint16_t IcmpFlowType(uint8_t proto, uint8_t type);
 
+namespace internal {
+// Conntrack::TimeoutFor's index by protocol: TCP 0, UDP 1 (a UDP stream 2),
+// anything else 3.
+struct TimeoutClass {
+  uint8_t of[256];
+  constexpr TimeoutClass() : of{} {
+    for (int p = 0; p < 256; ++p) of[p] = 3;
+    of[6] = 0;
+    of[17] = 1;
+  }
+};
+inline constexpr TimeoutClass kTimeoutClass{};
+}  // namespace internal
+
 class Conntrack {
  public:
   struct Options {
@@ -386,12 +400,11 @@ class Conntrack {
   // A table lookup, not a switch: the protocols of successive packets are
   // mixed, and a mispredicted branch costs more than the index arithmetic.
   uint32_t TimeoutFor(const Entry& e) const {
-    const uint32_t tcp = e.proto == 6, udp = e.proto == 17;
     // A UDP stream has seen more than one request-response transaction.
     const uint32_t stream = (e.replies > 1) & (e.originals > 1);
-    // TCP 0, UDP 1, UDP stream 2, anything else 3.
-    return timeouts_[(1 - tcp) * (3 - 2 * udp + udp * stream)];
+    return timeouts_[internal::kTimeoutClass.of[e.proto] + ((e.proto == 17) & stream)];
   }
+
   bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > TimeoutFor(e); }
 
   Options options_;

@@ -218,7 +218,9 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       uint32_t peer = Conntrack::kNoSlot;
       if (v4[i] ? ct_->Peek(probe[i], bucket[i], now_s, &peer, &hint[i])
                 : ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i])) {
-        if (peer != Conntrack::kNoSlot) ct_->Prefetch(peer);
+        // Unconditionally: kNoSlot prefetches one fixed slot, which stays
+        // cached, and a branch here would follow the packet mix.
+        ct_->Prefetch(peer);
         continue;
       }
       ct_->PrefetchProbe(bucket[i]);
