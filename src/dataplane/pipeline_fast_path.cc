@@ -143,20 +143,16 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const size_t n = std::min(kBurst, items.size() - base);
     const BurstItem* batch = items.data() + base;
     size_t bucket[kBurst];
-    // Keys, IPv4 probes and hints in unions: left uninitialised (their
-    // members' initialisers cost a measurable share of an established
-    // burst). IPv4 packets (v4[i]) take the IPv4 lane: a Conntrack::V4Probe
-    // in place of the FlowKey, which is built only when a packet needs it.
-    union Keys {
-      Keys() {}
-      FlowKey k[kBurst];
-    } keys;
-    FlowKey* key = keys.k;
-    union Probes {
-      Probes() {}
-      Conntrack::V4Probe p[kBurst];
-    } probes;
-    Conntrack::V4Probe* probe = probes.p;
+    // Per packet a FlowKey or, for IPv4 packets (v4[i]: the IPv4 lane), a
+    // Conntrack::V4Probe in its place; the FlowKey of an IPv4 packet is
+    // built only when something needs it. Unions, and left uninitialised:
+    // their members' initialisers cost a measurable share of an
+    // established burst.
+    union Lane {
+      Lane() {}
+      FlowKey key;
+      Conntrack::V4Probe probe;
+    } lane[kBurst];
     bool v4[kBurst];
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
@@ -177,7 +173,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     };
     // Where the receiving ENI with key `eni` tracks packet i's flow.
     auto receiver_bucket = [&](size_t i, uint64_t eni) {
-      return v4[i] ? ct_->Bucket(probe[i], eni) : ct_->Bucket(AtReceiver(key[i], eni));
+      return v4[i] ? ct_->Bucket(lane[i].probe, eni) : ct_->Bucket(AtReceiver(lane[i].key, eni));
     };
     // 1. The headers (addresses, ports), and the senders' ENI records.
     for (size_t i = 0; i < n; ++i) {
@@ -200,12 +196,12 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         uint16_t sport = h.src_port, dport = h.dst_port;
         if (h.protocol == 1 || h.protocol == 58)
           sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
-        new (&probe[i]) Conntrack::V4Probe(h.src.v4(), h.dst.v4(), sport, dport, h.protocol, true,
-                                           s.hot[a].key);
-        bucket[i] = ct_->Bucket(probe[i]);
+        new (&lane[i].probe) Conntrack::V4Probe(h.src.v4(), h.dst.v4(), sport, dport, h.protocol,
+                                                true, s.hot[a].key);
+        bucket[i] = ct_->Bucket(lane[i].probe);
       } else {
-        key[i] = flow_key(i);
-        bucket[i] = ct_->Bucket(key[i]);
+        lane[i].key = flow_key(i);
+        bucket[i] = ct_->Bucket(lane[i].key);
       }
       ct_->Prefetch(bucket[i]);
     }
@@ -216,8 +212,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
-      if (v4[i] ? ct_->Peek(probe[i], bucket[i], now_s, &peer, &hint[i])
-                : ct_->Peek(key[i], bucket[i], now_s, &peer, &hint[i])) {
+      if (v4[i] ? ct_->Peek(lane[i].probe, bucket[i], now_s, &peer, &hint[i])
+                : ct_->Peek(lane[i].key, bucket[i], now_s, &peer, &hint[i])) {
         // Unconditionally: kNoSlot prefetches one fixed slot, which stays
         // cached, and a branch here would follow the packet mix.
         ct_->Prefetch(peer);
@@ -252,14 +248,17 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         const Conntrack::Hint& hi = hint[i];
         Verdict* o = &out[base + i];
         const bool done =
-            v4[i] ? Established(
-                        s, h, from[i],
-                        [&](bool* reply) { return ct_->Hinted(probe[i], b, hi, now_s, reply); },
-                        [&] { return flow_key(i); }, now_s, o)
-                  : Established(
-                        s, h, from[i],
-                        [&](bool* reply) { return ct_->FindHinted(key[i], b, hi, now_s, reply); },
-                        [&] { return key[i]; }, now_s, o);
+            v4[i]
+                ? Established(
+                      s, h, from[i],
+                      [&](bool* reply) { return ct_->Hinted(lane[i].probe, b, hi, now_s, reply); },
+                      [&] { return flow_key(i); }, now_s, o)
+                : Established(
+                      s, h, from[i],
+                      [&](bool* reply) {
+                        return ct_->FindHinted(lane[i].key, b, hi, now_s, reply);
+                      },
+                      [&] { return lane[i].key; }, now_s, o);
         if (done) continue;
       }
       out[base + i] = Run(s, h, batch[i].in, now_s, nullptr, {bucket[i], route[i], receiver[i]});
