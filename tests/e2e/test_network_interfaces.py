@@ -36,6 +36,17 @@ class EniTestBase(ServerTestCase):
         return self.ec2.describe_network_interfaces(
             NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
 
+    def free_ips(self, n):
+        # Addresses of 10.20.1.0/24 that no interface holds now. Other tests
+        # of the class draw addresses at random from the same subnet, so a
+        # fixed one could already be taken.
+        used = {p["PrivateIpAddress"]
+                for e in self.ec2.describe_network_interfaces(
+                    Filters=[{"Name": "subnet-id", "Values": [self.subnet]}])["NetworkInterfaces"]
+                for p in e["PrivateIpAddresses"]}
+        free = [ip for ip in ("10.20.1.%d" % h for h in range(254, 3, -1)) if ip not in used]
+        return free[:n]
+
     def count(self, subnet):
         return len(self.ec2.describe_network_interfaces(
             Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"])
@@ -102,13 +113,14 @@ class CreateTest(EniTestBase):
                             SubnetId="subnet-xyz")
 
     def test_private_ip_address_list_and_count(self):
+        second, first = self.free_ips(2)
         eni = self.eni(PrivateIpAddresses=[
-            {"PrivateIpAddress": "10.20.1.40", "Primary": False},
-            {"PrivateIpAddress": "10.20.1.41", "Primary": True}],
+            {"PrivateIpAddress": second, "Primary": False},
+            {"PrivateIpAddress": first, "Primary": True}],
             SecondaryPrivateIpAddressCount=2)
-        self.assertEqual(eni["PrivateIpAddress"], "10.20.1.41")
+        self.assertEqual(eni["PrivateIpAddress"], first)
         ips = [(p["PrivateIpAddress"], p["Primary"]) for p in eni["PrivateIpAddresses"]]
-        self.assertEqual(ips[:2], [("10.20.1.41", True), ("10.20.1.40", False)])
+        self.assertEqual(ips[:2], [(first, True), (second, False)])
         self.assertEqual(len(ips), 4)
         self.assertEqual(len({ip for ip, _ in ips}), 4)
         self.assertAwsError("InvalidParameterValue", self.ec2.create_network_interface,
@@ -149,18 +161,19 @@ class AddressTest(EniTestBase):
                                                    SecondaryPrivateIpAddressCount=2)
         self.assertEqual(out["NetworkInterfaceId"], eid)
         self.assertEqual(len(out["AssignedPrivateIpAddresses"]), 2)
+        extra = self.free_ips(1)[0]
         self.ec2.assign_private_ip_addresses(NetworkInterfaceId=eid,
-                                             PrivateIpAddresses=["10.20.1.100"])
+                                             PrivateIpAddresses=[extra])
         got = self.get(eid)
         self.assertEqual(len(got["PrivateIpAddresses"]), 4)
         self.assertEqual(got["PrivateIpAddress"], eni["PrivateIpAddress"])
         self.assertAwsError("InvalidParameterValue", self.ec2.unassign_private_ip_addresses,
                             NetworkInterfaceId=eid, PrivateIpAddresses=[eni["PrivateIpAddress"]])
         self.assertAwsError("InvalidParameterValue", self.ec2.unassign_private_ip_addresses,
-                            NetworkInterfaceId=eid, PrivateIpAddresses=["10.20.1.101"])
+                            NetworkInterfaceId=eid, PrivateIpAddresses=self.free_ips(1))
         self.assertEqual(len(self.get(eid)["PrivateIpAddresses"]), 4)
         self.ec2.unassign_private_ip_addresses(NetworkInterfaceId=eid,
-                                               PrivateIpAddresses=["10.20.1.100"])
+                                               PrivateIpAddresses=[extra])
         got = self.get(eid)
         self.assertEqual(len(got["PrivateIpAddresses"]), 3)
         self.assertEqual(got["PrivateIpAddress"], eni["PrivateIpAddress"])
@@ -172,16 +185,17 @@ class AddressTest(EniTestBase):
     def test_reassignment_needs_allow_reassignment(self):
         a = self.eni()["NetworkInterfaceId"]
         b = self.eni()["NetworkInterfaceId"]
+        moving = self.free_ips(1)[0]
         self.ec2.assign_private_ip_addresses(NetworkInterfaceId=a,
-                                             PrivateIpAddresses=["10.20.1.150"])
+                                             PrivateIpAddresses=[moving])
         self.assertAwsError("InvalidIPAddress.InUse", self.ec2.assign_private_ip_addresses,
-                            NetworkInterfaceId=b, PrivateIpAddresses=["10.20.1.150"])
+                            NetworkInterfaceId=b, PrivateIpAddresses=[moving])
         self.assertEqual(len(self.get(a)["PrivateIpAddresses"]), 2)
         self.ec2.assign_private_ip_addresses(NetworkInterfaceId=b, AllowReassignment=True,
-                                             PrivateIpAddresses=["10.20.1.150"])
+                                             PrivateIpAddresses=[moving])
         self.assertEqual(len(self.get(a)["PrivateIpAddresses"]), 1)
         moved = self.ec2.describe_network_interfaces(Filters=[
-            {"Name": "addresses.private-ip-address", "Values": ["10.20.1.150"]}])
+            {"Name": "addresses.private-ip-address", "Values": [moving]}])
         self.assertEqual([e["NetworkInterfaceId"] for e in moved["NetworkInterfaces"]], [b])
         primary_a = self.get(a)["PrivateIpAddress"]
         self.assertAwsError("InvalidIPAddress.InUse", self.ec2.assign_private_ip_addresses,
