@@ -232,7 +232,7 @@ class Conntrack {
   // Peek for an IPv4 flow (never needs the IPv6 records).
   bool Peek(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
     const Entry& e = slots_[bucket & mask_];
-    hint->dir = static_cast<int8_t>(DirectionOfHit(e, p.c_, p.eni_));
+    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
     hint->epoch = e.epoch;
     *peer = PeerToPrefetch(e, now_s);
     return hint->dir >= 0;
@@ -346,21 +346,13 @@ class Conntrack {
     return {s | d << 32, sport | uint64_t{dport} << 16 | p | (f | eg) << 40, d | s << 32,
             dport | uint64_t{sport} << 16 | p | (f | (eg ^ Entry::kEgress)) << 40};
   }
-  // 0 / 1 / -1 as Matches, on the compact key only (exact for IPv4).
+  // 0 / 1 / -1 as Matches, on the compact key only (exact for IPv4). No
+  // branch on the direction: established packets are originals and
+  // replies in no predictable order.
   static int Direction(const Entry& e, const Compact& c, uint64_t eni) {
     uint64_t w[2];
     __builtin_memcpy(w, &e, sizeof w);
-    if (e.eni != eni) return -1;
-    const uint64_t rest = w[1] & kRestMask;
-    return w[0] == c.addrs && rest == c.rest ? 0 : w[0] == c.raddrs && rest == c.rrest ? 1 : -1;
-  }
-  // The same without a branch on the direction, for Peek on the IPv4 lane:
-  // established packets find their flow, originals and replies in no
-  // predictable order (probes, which mostly miss, keep the branches).
-  static int DirectionOfHit(const Entry& e, const Compact& c, uint64_t eni) {
-    uint64_t w[2];
-    __builtin_memcpy(w, &e, sizeof w);
-    if (e.eni != eni) return -1;  // a new flow: another ENI's flow, or none
+    if (e.eni != eni) return -1;  // another ENI's flow, or none
     const uint64_t rest = w[1] & kRestMask;
     const bool own = (w[0] == c.addrs) & (rest == c.rest);
     const bool rev = (w[0] == c.raddrs) & (rest == c.rrest);

@@ -3,6 +3,7 @@
 // (ProcessBurst). See pipeline.h.
 #include <algorithm>
 #include <new>
+#include <utility>
 
 #include "dataplane/pipeline.h"
 #include "dataplane/pipeline_internal.h"
@@ -156,19 +157,21 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     bool v4[kBurst];
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
-    union Hints {
-      Hints() {}
-      Conntrack::Hint h[kBurst];
-    } hints;
-    Conntrack::Hint* hint = hints.h;  // dir >= 0: the flow's entry is in its bucket's first slot
-    int32_t from[kBurst];             // the sending ENI, or -1
-    // The sender's flow key of packet i (ICMP flows use the query type as
-    // both ports: see IcmpFlowType).
+    Conntrack::Hint hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first slot
+    int32_t from[kBurst];              // the sending ENI, or -1
+    // A flow's ports: ICMP flows use the query type as both (see
+    // IcmpFlowType).
+    auto flow_ports = [](const PacketHeaders& h) {
+      if (h.protocol == 1 || h.protocol == 58) {
+        const uint16_t type = IcmpFlowType(h.protocol, h.icmp_type);
+        return std::pair{type, type};
+      }
+      return std::pair{h.src_port, h.dst_port};
+    };
+    // The sender's flow key of packet i.
     auto flow_key = [&](size_t i) {
       const PacketHeaders& h = *batch[i].headers;
-      uint16_t sport = h.src_port, dport = h.dst_port;
-      if (h.protocol == 1 || h.protocol == 58)
-        sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+      const auto [sport, dport] = flow_ports(h);
       return KeyOf(h.src, h.dst, sport, dport, h.protocol, 1, s.hot[from[i]].key);
     };
     // Where the receiving ENI with key `eni` tracks packet i's flow.
@@ -187,15 +190,12 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       bucket[i] = kNoBucket;
       route[i] = nullptr;
       receiver[i] = -1;
-      hint[i] = {};
       const PacketHeaders& h = *batch[i].headers;
       const int32_t a = from[i];
       if (a < 0 || !h.has_l4()) continue;
       v4[i] = h.family == IpFamily::kV4;
       if (v4[i]) {
-        uint16_t sport = h.src_port, dport = h.dst_port;
-        if (h.protocol == 1 || h.protocol == 58)
-          sport = dport = IcmpFlowType(h.protocol, h.icmp_type);
+        const auto [sport, dport] = flow_ports(h);
         new (&lane[i].probe) Conntrack::V4Probe(h.src.v4(), h.dst.v4(), sport, dport, h.protocol,
                                                 true, s.hot[a].key);
         bucket[i] = ct_->Bucket(lane[i].probe);
