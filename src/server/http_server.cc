@@ -111,7 +111,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct HttpServer::Impl {
   Impl(ec2api::Ec2Service& s, int n)
-      : service(s), threads(n), ioc(n), acceptor(asio::make_strand(ioc)), signals(ioc) {}
+      : service(s), threads(n), ioc(n), acceptor(asio::make_strand(ioc)) {}
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
@@ -128,7 +128,6 @@ struct HttpServer::Impl {
   int threads;
   asio::io_context ioc;
   tcp::acceptor acceptor;
-  asio::signal_set signals;
 };
 
 HttpServer::HttpServer(ec2api::Ec2Service& service, int threads)
@@ -160,9 +159,6 @@ void HttpServer::AddRoute(const std::string& path, RouteHandler handler) {
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 void HttpServer::Run() {
-  impl_->signals.add(SIGINT);
-  impl_->signals.add(SIGTERM);
-  impl_->signals.async_wait([this](beast::error_code, int) { Stop(); });
   impl_->Accept();
   std::vector<std::thread> pool;
   for (int i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
@@ -174,7 +170,6 @@ void HttpServer::Stop() {
   asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
-    impl_->signals.cancel(ec);
     impl_->ioc.stop();
   });
 }

@@ -40,7 +40,7 @@ class HttpServer {
   // before Run.
   void AddRoute(const std::string& path, RouteHandler handler);
   uint16_t port() const;
-  // Serves until Stop() or SIGINT/SIGTERM; blocks.
+  // Serves until Stop() (thread-safe; main.cc calls it on SIGINT/SIGTERM).
   void Run();
   void Stop();
 

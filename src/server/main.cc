@@ -16,6 +16,7 @@
 #include "live/system.h"
 #include "server/client.h"
 #include "server/http_server.h"
+#include "server/shutdown_signals.h"
 #include "server/trace_route.h"
 #include "store/persistence.h"
 #include "store/store.h"
@@ -41,6 +42,9 @@ struct ServeFlags {
 
 int Serve(const ServeFlags& f) {
   using namespace minivpc;
+  // Before any thread starts (the store's writer, I/O, live mode), so all
+  // of them inherit the mask and only the waiter below takes the signals.
+  ShutdownSignals::Block();
   auto listen = ParseListenAddress(f.listen);
   if (!listen.ok()) {
     std::cerr << "minivpc: " << listen.status().message() << "\n";
@@ -126,9 +130,23 @@ int Serve(const ServeFlags& f) {
               f.in_memory ? "in memory" : f.state.c_str(), rows, ms);
   std::printf("minivpc: listening on http://%s:%u\n", listen->first.c_str(), server.port());
   std::fflush(stdout);
-  server.Run();
+  {
+    ShutdownSignals signals([&server](int signo) {
+      std::printf("minivpc: signal %d, stopping\n", signo);
+      std::fflush(stdout);
+      server.Stop();
+    });
+    server.Run();
+  }
+  // The I/O threads have stopped but their context still exists, so a commit
+  // still queued can finish and post its reply harmlessly; closing the store
+  // here (writer drained and joined, database closed) keeps that true.
+  auto t1 = std::chrono::steady_clock::now();
   if (live_mode) live_mode->Stop();
-  std::printf("minivpc: stopped\n");
+  store.reset();
+  std::printf(
+      "minivpc: stopped (store closed in %.1f ms)\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
   return 0;
 }
 

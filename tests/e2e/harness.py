@@ -14,8 +14,10 @@ temporary directory (set `in_memory = True` on the class for speed where
 durability is not the point). `self.restart(kill=True)` kill -9s and
 restarts the server on the same state file.
 """
+import glob
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -69,11 +71,44 @@ class Server:
     def stop(self, kill=False):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                report = self.hang_report()
+                self.proc.kill()
+                self.proc.wait()
+                self.proc = None
+                raise AssertionError("minivpc did not exit within 20 s of SIGTERM\n" + report)
         self.proc = None
         if getattr(self, "log", None):
             self.log.close()
             self.log = None
+
+    def hang_report(self):
+        """What a server that will not stop is doing: its threads' stacks (gdb,
+        when the machine has it), their kernel states and its log's tail."""
+        pid = self.proc.pid
+        out = []
+        if shutil.which("gdb"):
+            try:
+                bt = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt"],
+                                    capture_output=True, text=True, timeout=120)
+                out.append(bt.stdout[-20000:])
+            except subprocess.TimeoutExpired:
+                out.append("gdb timed out")
+        for task in sorted(glob.glob("/proc/%d/task/*" % pid)):
+            try:
+                with open(task + "/stat") as f:
+                    stat = f.read().split()
+                with open(task + "/wchan") as f:
+                    wchan = f.read()
+                out.append("thread %s state %s wchan %s" % (os.path.basename(task), stat[2], wchan))
+            except OSError:
+                pass
+        self.log.flush()
+        with open(self.log.name, "rb") as f:
+            out.append("server log tail:\n" + f.read()[-4000:].decode(errors="replace"))
+        return "\n".join(out)
 
     @property
     def endpoint(self):
