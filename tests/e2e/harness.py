@@ -15,6 +15,7 @@ durability is not the point). `self.restart(kill=True)` kill -9s and
 restarts the server on the same state file.
 """
 import glob
+import ipaddress
 import json
 import os
 import shutil
@@ -158,6 +159,19 @@ class ServerTestCase(unittest.TestCase):
 
     def client(self, access_key="AKIDEXAMPLE", region=REGION, validate=True):
         return client(self.server.endpoint, access_key, region, validate)
+
+    def free_ips(self, subnet_id, n):
+        """n IPv4 addresses of the subnet that no interface holds now, from
+        the top of its range. Tests draw primaries at random (as EC2 does), so
+        an address fixed in a test could already be taken."""
+        cidr = self.ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["CidrBlock"]
+        used = {p["PrivateIpAddress"]
+                for e in self.ec2.describe_network_interfaces(
+                    Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])["NetworkInterfaces"]
+                for p in e["PrivateIpAddresses"]}
+        hosts = list(ipaddress.ip_network(cidr).hosts())[3:]  # AWS reserves .1-.3 and the last
+        free = [str(ip) for ip in reversed(hosts) if str(ip) not in used]
+        return free[:n]
 
     def aws(self, *args, region=REGION, access_key="AKIDEXAMPLE"):
         """Runs the AWS CLI v2 against the server; returns parsed JSON output

@@ -133,11 +133,12 @@ class LaunchTest(InstanceTestBase):
         self.assertEqual(self.instance_count(), before)
 
     def test_private_ip_and_multiple_interfaces(self):
-        inst = self.run_one(PrivateIpAddress="10.30.2.44")
-        self.assertEqual(inst["PrivateIpAddress"], "10.30.2.44")
+        wanted = self.free_ips(self.private, 1)[0]
+        inst = self.run_one(PrivateIpAddress=wanted)
+        self.assertEqual(inst["PrivateIpAddress"], wanted)
         self.assertAwsError("InvalidIPAddress.InUse", self.ec2.run_instances, ImageId=AMI,
                             MinCount=1, MaxCount=1, SubnetId=self.private,
-                            PrivateIpAddress="10.30.2.44")
+                            PrivateIpAddress=wanted)
         inst = self.run_one(InstanceType="m5.large", NetworkInterfaces=[
             {"DeviceIndex": 0, "SubnetId": self.private, "Description": "front"},
             {"DeviceIndex": 1, "SubnetId": self.public, "SecondaryPrivateIpAddressCount": 2}])
@@ -150,8 +151,9 @@ class LaunchTest(InstanceTestBase):
         self.assertNotIn("PublicIpAddress", d)  # several interfaces: no auto public IP
 
     def test_existing_interface_at_launch(self):
+        wanted = self.free_ips(self.public, 1)[0]
         eni = self.ec2.create_network_interface(SubnetId=self.public,
-                                                PrivateIpAddress="10.30.1.55")["NetworkInterface"]
+                                                PrivateIpAddress=wanted)["NetworkInterface"]
         eid = eni["NetworkInterfaceId"]
         self.assertAwsError("InvalidParameterCombination", self.ec2.run_instances, ImageId=AMI,
                             MinCount=1, MaxCount=1, NetworkInterfaces=[
@@ -159,7 +161,7 @@ class LaunchTest(InstanceTestBase):
                                  "AssociatePublicIpAddress": True}])
         inst = self.run_one(NetworkInterfaces=[{"DeviceIndex": 0, "NetworkInterfaceId": eid}])
         iid = inst["InstanceId"]
-        self.assertEqual(inst["PrivateIpAddress"], "10.30.1.55")
+        self.assertEqual(inst["PrivateIpAddress"], wanted)
         self.assertNotIn("PublicIpAddress", self.describe(iid))
         self.assertAwsError("InvalidNetworkInterface.InUse", self.ec2.run_instances,
                             ImageId=AMI, MinCount=1, MaxCount=1,
@@ -168,7 +170,7 @@ class LaunchTest(InstanceTestBase):
         got = self.ec2.describe_network_interfaces(
             NetworkInterfaceIds=[eid])["NetworkInterfaces"][0]
         self.assertEqual(got["Status"], "available")
-        self.assertEqual(got["PrivateIpAddress"], "10.30.1.55")
+        self.assertEqual(got["PrivateIpAddress"], wanted)
 
     def test_min_and_max_count_follow_free_addresses(self):
         tiny = self.subnet("10.30.9.0/28", "us-east-1a")  # 11 usable addresses

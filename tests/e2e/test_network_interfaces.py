@@ -36,17 +36,6 @@ class EniTestBase(ServerTestCase):
         return self.ec2.describe_network_interfaces(
             NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
 
-    def free_ips(self, n):
-        # Addresses of 10.20.1.0/24 that no interface holds now. Other tests
-        # of the class draw addresses at random from the same subnet, so a
-        # fixed one could already be taken.
-        used = {p["PrivateIpAddress"]
-                for e in self.ec2.describe_network_interfaces(
-                    Filters=[{"Name": "subnet-id", "Values": [self.subnet]}])["NetworkInterfaces"]
-                for p in e["PrivateIpAddresses"]}
-        free = [ip for ip in ("10.20.1.%d" % h for h in range(254, 3, -1)) if ip not in used]
-        return free[:n]
-
     def count(self, subnet):
         return len(self.ec2.describe_network_interfaces(
             Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"])
@@ -102,10 +91,11 @@ class CreateTest(EniTestBase):
                                 SubnetId=self.plain, PrivateIpAddress=bad)
         self.assertAwsError("InvalidParameterValue", self.ec2.create_network_interface,
                             SubnetId=self.plain, PrivateIpAddress="not-an-ip")
-        eni = self.eni(SubnetId=self.plain, PrivateIpAddress="10.20.2.4")
-        self.assertEqual(eni["PrivateIpAddress"], "10.20.2.4")
+        wanted = self.free_ips(self.plain, 1)[0]
+        eni = self.eni(SubnetId=self.plain, PrivateIpAddress=wanted)
+        self.assertEqual(eni["PrivateIpAddress"], wanted)
         self.assertAwsError("InvalidIPAddress.InUse", self.ec2.create_network_interface,
-                            SubnetId=self.plain, PrivateIpAddress="10.20.2.4")
+                            SubnetId=self.plain, PrivateIpAddress=wanted)
         self.assertEqual(self.count(self.plain), before + 1)
         self.assertAwsError("InvalidSubnetID.NotFound", self.ec2.create_network_interface,
                             SubnetId="subnet-0123456789abcdef0")
@@ -113,7 +103,7 @@ class CreateTest(EniTestBase):
                             SubnetId="subnet-xyz")
 
     def test_private_ip_address_list_and_count(self):
-        second, first = self.free_ips(2)
+        second, first = self.free_ips(self.subnet, 2)
         eni = self.eni(PrivateIpAddresses=[
             {"PrivateIpAddress": second, "Primary": False},
             {"PrivateIpAddress": first, "Primary": True}],
@@ -123,10 +113,11 @@ class CreateTest(EniTestBase):
         self.assertEqual(ips[:2], [(first, True), (second, False)])
         self.assertEqual(len(ips), 4)
         self.assertEqual(len({ip for ip, _ in ips}), 4)
+        a, b = self.free_ips(self.subnet, 2)
         self.assertAwsError("InvalidParameterValue", self.ec2.create_network_interface,
                             SubnetId=self.subnet, PrivateIpAddresses=[
-                                {"PrivateIpAddress": "10.20.1.42", "Primary": True},
-                                {"PrivateIpAddress": "10.20.1.43", "Primary": True}])
+                                {"PrivateIpAddress": a, "Primary": True},
+                                {"PrivateIpAddress": b, "Primary": True}])
 
     def test_security_groups(self):
         groups = [self.ec2.create_security_group(GroupName="eni-g%d" % i, Description="d",
@@ -161,7 +152,7 @@ class AddressTest(EniTestBase):
                                                    SecondaryPrivateIpAddressCount=2)
         self.assertEqual(out["NetworkInterfaceId"], eid)
         self.assertEqual(len(out["AssignedPrivateIpAddresses"]), 2)
-        extra = self.free_ips(1)[0]
+        extra = self.free_ips(self.subnet, 1)[0]
         self.ec2.assign_private_ip_addresses(NetworkInterfaceId=eid,
                                              PrivateIpAddresses=[extra])
         got = self.get(eid)
@@ -170,7 +161,7 @@ class AddressTest(EniTestBase):
         self.assertAwsError("InvalidParameterValue", self.ec2.unassign_private_ip_addresses,
                             NetworkInterfaceId=eid, PrivateIpAddresses=[eni["PrivateIpAddress"]])
         self.assertAwsError("InvalidParameterValue", self.ec2.unassign_private_ip_addresses,
-                            NetworkInterfaceId=eid, PrivateIpAddresses=self.free_ips(1))
+                            NetworkInterfaceId=eid, PrivateIpAddresses=self.free_ips(self.subnet, 1))
         self.assertEqual(len(self.get(eid)["PrivateIpAddresses"]), 4)
         self.ec2.unassign_private_ip_addresses(NetworkInterfaceId=eid,
                                                PrivateIpAddresses=[extra])
@@ -185,7 +176,7 @@ class AddressTest(EniTestBase):
     def test_reassignment_needs_allow_reassignment(self):
         a = self.eni()["NetworkInterfaceId"]
         b = self.eni()["NetworkInterfaceId"]
-        moving = self.free_ips(1)[0]
+        moving = self.free_ips(self.subnet, 1)[0]
         self.ec2.assign_private_ip_addresses(NetworkInterfaceId=a,
                                              PrivateIpAddresses=[moving])
         self.assertAwsError("InvalidIPAddress.InUse", self.ec2.assign_private_ip_addresses,
