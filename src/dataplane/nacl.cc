@@ -2,29 +2,10 @@
 
 #include <algorithm>
 
+#include "dataplane/keyed_protocol.h"
 #include "dataplane/sg_classifier.h"
 
 namespace minivpc::dp {
-namespace {
-
-constexpr int kKeyed[4] = {6, 17, 1, 58};
-
-int KeyedSlot(uint8_t proto) {
-  switch (proto) {
-    case 6:
-      return 0;
-    case 17:
-      return 1;
-    case 1:
-      return 2;
-    case 58:
-      return 3;
-    default:
-      return -1;
-  }
-}
-
-}  // namespace
 
 CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
   std::vector<const NetworkAclEntry*> sorted;
@@ -58,7 +39,7 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
     RuleList list;
     list.entries = std::move(entries);
     for (int slot = 0; slot < 4; ++slot) {
-      uint8_t proto = static_cast<uint8_t>(kKeyed[slot]);
+      uint8_t proto = kKeyedProtocols[slot];
       std::vector<uint32_t> cuts{0};
       for (uint16_t i : list.entries) {
         const Entry& e = out.entries_[i];

@@ -139,23 +139,19 @@ class PrefixMap {
   // Index of the first start > x (>= 1 since starts_[0] == 0). From the top
   // level down: in block `b`, the last key <= x names the block below.
   size_t UpperV4(uint32_t x) const {
+    // One branch per level (the loop's): maps differ in depth, so a test
+    // for the leaf inside the loop mispredicted as often as the exit.
     size_t b = 0;
-    for (size_t l = levels_.size(); l-- > 0;) {
-      const Block& blk = levels_[l].blocks[b];
-      if (l == 0) {  // the value is one of these 16: load them with the keys
-        const size_t n = std::min<size_t>(16, values_.size() - b * 16);
-        const char* v = reinterpret_cast<const char*>(values_.data() + b * 16);
-        for (size_t off = 0; off < n * sizeof(std::optional<V>); off += 64) {
-          __builtin_prefetch(v + off);
-        }
-      }
-      const uint32_t c = CountAtMost(blk, x);
-      // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
-      size_t i = std::min(b * 16 + c, levels_[l].size) - 1;
-      if (l == 0) return i + 1;
-      b = i;
+    for (size_t l = levels_.size() - 1; l > 0; --l) {
+      b = std::min(b * 16 + CountAtMost(levels_[l].blocks[b], x), levels_[l].size) - 1;
     }
-    return 1;
+    // The leaf: the value is one of these 16, so load them with the keys
+    // (two lines at most).
+    const char* v = reinterpret_cast<const char*>(values_.data() + b * 16);
+    __builtin_prefetch(v);
+    if (16 * sizeof(std::optional<V>) > 64) __builtin_prefetch(v + 64);
+    // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
+    return std::min(b * 16 + CountAtMost(levels_[0].blocks[b], x), levels_[0].size);
   }
   // How many of the block's 16 keys are <= x.
   static uint32_t CountAtMost(const Block& blk, uint32_t x) {
