@@ -57,7 +57,9 @@ bool Pipeline::StillHolds(const Snapshot& s, const Conntrack::CachedDecision& c,
   using C = Conntrack::CachedDecision;
   *peer = nullptr;
   if (!(c.flags & C::kValid) || c.generation != static_cast<uint32_t>(s.generation())) return false;
-  if ((c.flags & C::kIcmpKeyed) && (h.icmp_type != c.icmp_type || h.icmp_code != c.icmp_code)) {
+  // Bitwise: which flows are ICMP follows the packet mix.
+  if (((c.flags & C::kIcmpKeyed) != 0) &
+      ((h.icmp_type != c.icmp_type) | (h.icmp_code != c.icmp_code))) {
     return false;
   }
   if (c.flags & C::kReceiverDenied) {
