@@ -38,14 +38,13 @@ uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
 }
 
 Conntrack::Conntrack(Options options)
-    : options_(options),
-      timeouts_{options.tcp_established_s, options.udp_s, options.udp_stream_s, options.other_s},
+    : timeouts_{options.tcp_established_s, options.udp_s, options.udp_stream_s, options.other_s},
       max_entries_(options.max_entries) {
   Allocate();
 }
 
 Conntrack::Conntrack(const Conntrack& other)
-    : options_(other.options_), timeouts_(other.timeouts_), max_entries_(other.max_entries_) {
+    : timeouts_(other.timeouts_), max_entries_(other.max_entries_) {
   Allocate();
   std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_slots_ * sizeof(Entry));
   if (other.v6_written_) {

@@ -399,7 +399,6 @@ class Conntrack {
 
   bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > TimeoutFor(e); }
 
-  Options options_;
   std::array<uint32_t, 4> timeouts_;  // see TimeoutFor
   size_t max_entries_;
   size_t mask_;

@@ -37,17 +37,13 @@ StatusOr<pid_t> Start(const std::vector<std::string>& argv, int out_fd, int err_
   }
   if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
   // The server blocks SIGINT/SIGTERM in all its threads (shutdown_signals.h);
-  // a child starts with no signal blocked and default dispositions.
+  // a child starts with no signal blocked (the mask survives exec).
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
+  sigset_t none;
   sigemptyset(&none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);

@@ -70,6 +70,7 @@ class Server:
         raise RuntimeError("minivpc did not start in time")
 
     def stop(self, kill=False):
+        report = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             try:
@@ -78,12 +79,12 @@ class Server:
                 report = self.hang_report()
                 self.proc.kill()
                 self.proc.wait()
-                self.proc = None
-                raise AssertionError("minivpc did not exit within 20 s of SIGTERM\n" + report)
         self.proc = None
         if getattr(self, "log", None):
             self.log.close()
             self.log = None
+        if report is not None:
+            raise AssertionError("minivpc did not exit within 20 s of SIGTERM\n" + report)
 
     def hang_report(self):
         """What a server that will not stop is doing: its threads' stacks (gdb,
