@@ -87,7 +87,7 @@ class Pipeline {
   void Apply(const Conntrack::CachedDecision& c, IpAddress src, IpAddress dst, Verdict* v);
   void TouchPeer(Conntrack::CachedDecision& c, Conntrack::Entry* peer, uint32_t now);
   template <class FindFn, class KeyFn>
-  bool Established(const Snapshot& s, const PacketHeaders& h, int32_t a, FindFn&& find, KeyFn&& key,
+  bool Established(const Snapshot& s, const PacketHeaders& h, FindFn&& find, KeyFn&& key,
                    uint32_t now, Verdict* out);
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
   static constexpr size_t kNoBucket = ~size_t{0};

@@ -112,16 +112,19 @@ bool Pipeline::Recall(const Snapshot& s, Packet& p, const FlowKey& k) {
 }
 
 // Process for a packet of an established flow whose remembered decision
-// holds, without the per-packet state of the full path: the same checks
-// before the flow lookup (FromEni), then the same refreshes and verdict as
-// Recall. Returns false, having changed nothing, for anything else.
+// holds, without the per-packet state of the full path: the same
+// refreshes and verdict as Recall. Returns false, having changed nothing,
+// for anything else. FromEni's checks before the flow lookup (the ENI is
+// active, and with the source/destination check on owns the source) are
+// not repeated: a remembered decision on the sender's entry was made by
+// FromEni for a packet of the same flow in the same direction, so with the
+// same source address, and it holds only for the snapshot generation it
+// was made in, which fixes the ENI's state and addresses.
 // `find(&reply)` is the sender's entry (Conntrack::FindHinted, or for the
 // IPv4 lane Conntrack::Hinted), `key()` its FlowKey (see StillHolds).
 template <class FindFn, class KeyFn>
-bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, int32_t a, FindFn&& find,
-                           KeyFn&& key, uint32_t now, Verdict* out) {
-  const EniHot& A = s.hot[a];
-  if (!A.active() || (A.source_dest_check() && !A.Owns(h.src, s.enis[a]))) return false;
+bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, FindFn&& find, KeyFn&& key,
+                           uint32_t now, Verdict* out) {
   if (h.is_first_fragment()) return false;  // the full path records its ports
   bool reply = false;
   Conntrack::Entry* e = find(&reply);
@@ -252,11 +255,11 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         const bool done =
             v4[i]
                 ? Established(
-                      s, h, from[i],
+                      s, h,
                       [&](bool* reply) { return ct_->Hinted(lane[i].probe, b, hi, now_s, reply); },
                       [&] { return flow_key(i); }, now_s, o)
                 : Established(
-                      s, h, from[i],
+                      s, h,
                       [&](bool* reply) {
                         return ct_->FindHinted(lane[i].key, b, hi, now_s, reply);
                       },
