@@ -397,7 +397,13 @@ class Conntrack {
     return timeouts_[internal::kTimeoutClass.of[e.proto] + ((e.proto == 17) & stream)];
   }
 
-  bool Expired(const Entry& e, uint32_t now_s) const { return now_s - e.last_seen > TimeoutFor(e); }
+  // An entry refreshed this second has not expired: the usual case for a
+  // flow's packets, which then skip the timeout's lookup.
+  bool Expired(const Entry& e, uint32_t now_s) const {
+    const uint32_t idle = now_s - e.last_seen;
+    if (__builtin_expect(idle == 0, 1)) return false;
+    return idle > TimeoutFor(e);
+  }
 
   std::array<uint32_t, 4> timeouts_;  // see TimeoutFor
   size_t max_entries_;
