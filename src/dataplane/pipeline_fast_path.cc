@@ -213,6 +213,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     // 3. Established flows: the receiver's entry their remembered decision
     // names. New flows: where the route leads (the owner of a local
     // destination, or an ENI target's flow bucket).
+    static_assert(kBurst <= 256);
+    uint8_t local[kBurst];  // the new flows with a local route
     size_t locals = 0;
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
@@ -233,15 +235,15 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       if (!t) continue;
       route[i] = t;
       if (t->kind == RouteTarget::kLocal) {
-        ++locals;
+        local[locals++] = static_cast<uint8_t>(i);
         s.PrefetchAddress(A.vpc, dst);
       } else if (t->kind == RouteTarget::kEni) {
         ct_->Prefetch(receiver_bucket(i, s.hot[t->index].key));
       }
     }
     // 4. New flows to local destinations: the receiver's flow bucket.
-    for (size_t i = 0; locals > 0 && i < n; ++i) {
-      if (!route[i] || route[i]->kind != RouteTarget::kLocal) continue;
+    for (size_t l = 0; l < locals; ++l) {
+      const size_t i = local[l];
       int32_t b = s.EniByAddress(s.hot[from[i]].vpc, batch[i].headers->dst);
       receiver[i] = b;
       if (b >= 0) ct_->Prefetch(receiver_bucket(i, s.hot[b].key));
