@@ -173,22 +173,30 @@ class Conntrack {
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
   void Prefetch(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
-  // What Peek saw in the first slot of a bucket, for FindHinted.
+  // What Peek (or PeekNext) saw in the first (or second) slot of a bucket,
+  // for FindHinted.
   struct Hint {
     uint32_t epoch = 0;
-    int8_t dir = -1;  // 0: k's own direction, 1: the reverse, -1: not k's flow
+    int8_t dir = -1;   // 0: k's own direction, 1: the reverse, -1: not k's flow
+    uint8_t slot = 0;  // 0: the bucket's first slot, 1: the next one
   };
   // Whether the first slot of `bucket` holds `k`'s flow (either direction),
   // and if so the peer slot its decision names (may be kNoSlot, also when
   // the decision needs no look at it in second now_s). No expiry check, no
   // probing: for prefetching, and for FindHinted.
   bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const;
-  // FindAt(k, bucket, now_s, reply), given what Peek saw: while the first
-  // slot holds the same flow (same epoch: only Insert changes a slot's
-  // flow, and it bumps the epoch), that slot is the answer unless expired.
+  // Peek at the second slot of `bucket`, for a flow Peek did not find in
+  // the first: only when that one is taken (a lookup stops at a free slot)
+  // by another flow. Load it first (PrefetchProbe).
+  bool PeekNext(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const;
+  // FindAt(k, bucket, now_s, reply), given what Peek saw: while the slot
+  // holds the same flow (same epoch: only Insert changes a slot's flow, and
+  // it bumps the epoch), that slot is the answer unless expired. (For the
+  // second slot: the first holds another flow, or one expired; an insert
+  // may give it a third, but never k's while k's is live.)
   Entry* FindHinted(const FlowKey& k, size_t bucket, const Hint& hint, uint32_t now_s,
                     bool* reply) {
-    Entry& e = slots_[bucket & mask_];
+    Entry& e = slots_[(bucket + hint.slot) & mask_];
     if (HintHolds(e, hint, Symmetric(k), now_s)) {
       *reply = hint.dir == 1;
       return &e;
@@ -234,13 +242,25 @@ class Conntrack {
     const Entry& e = slots_[bucket & mask_];
     hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
     hint->epoch = e.epoch;
+    hint->slot = 0;
+    *peer = PeerToPrefetch(e, now_s);
+    return hint->dir >= 0;
+  }
+  // PeekNext for an IPv4 flow.
+  bool PeekNext(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
+    hint->dir = -1;
+    if (!slots_[bucket & mask_].used()) return false;
+    const Entry& e = slots_[(bucket + 1) & mask_];
+    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
+    hint->epoch = e.epoch;
+    hint->slot = 1;
     *peer = PeerToPrefetch(e, now_s);
     return hint->dir >= 0;
   }
   // FindHinted for an IPv4 flow, without the fallback: nullptr when the
   // first slot no longer holds it (ask FindAt with the FlowKey).
   Entry* Hinted(const V4Probe& p, size_t bucket, const Hint& hint, uint32_t now_s, bool* reply) {
-    Entry& e = slots_[bucket & mask_];
+    Entry& e = slots_[(bucket + hint.slot) & mask_];
     *reply = hint.dir == 1;
     return HintHolds(e, hint, p.symmetric_, now_s) ? &e : nullptr;
   }

@@ -127,7 +127,8 @@ TEST(ConntrackTest, AFullTableDropsAndCountsNewFlows) {
 }
 
 // The IPv4 lane must see exactly what the FlowKey path sees: the same
-// bucket, and the same Peek and FindHinted answers, for originals,
+// bucket, and the same Peek, PeekNext and FindHinted answers (which are
+// FindAt's), for originals,
 // replies, other ENIs, the other crossing, symmetric packets, expired and
 // reused slots.
 TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
@@ -150,7 +151,7 @@ TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
     bool reply = false;
     if (ct.Find(k, 100, &reply) == nullptr && i % 3 != 0) ct.Insert(k, 100 + (i % 50));
   }
-  int hits = 0, checked = 0;
+  int hits = 0, checked = 0, second = 0, second_hits = 0;
   for (uint32_t now : {120u, 135u, 160u}) {
     for (const FlowKey& f : flows) {
       for (const FlowKey& k : {f, f.Reversed(), AtOtherEni(f)}) {
@@ -160,10 +161,17 @@ TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
         ASSERT_EQ(ct.Bucket(p, k.eni + 5), ct.Bucket(AtOtherEni(k, 5)));
         uint32_t peer_k = 1, peer_p = 2;
         Conntrack::Hint hint_k, hint_p;
-        const bool found_k = ct.Peek(k, bucket, now, &peer_k, &hint_k);
+        bool found_k = ct.Peek(k, bucket, now, &peer_k, &hint_k);
         ASSERT_EQ(ct.Peek(p, bucket, now, &peer_p, &hint_p), found_k);
         ++checked;
-        if (!found_k) continue;
+        if (!found_k) {
+          // Not in the first slot: perhaps in the second.
+          found_k = ct.PeekNext(k, bucket, now, &peer_k, &hint_k);
+          ASSERT_EQ(ct.PeekNext(p, bucket, now, &peer_p, &hint_p), found_k);
+          if (!found_k) continue;
+          ASSERT_EQ(hint_k.slot, 1);
+          ++second;
+        }
         ASSERT_EQ(hint_p.dir, hint_k.dir);
         ASSERT_EQ(hint_p.epoch, hint_k.epoch);
         ASSERT_EQ(peer_p, peer_k);
@@ -172,12 +180,19 @@ TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
         if (e == nullptr) continue;  // the FlowKey path would probe on
         ASSERT_EQ(ct.FindHinted(k, bucket, hint_k, now, &reply_k), e);
         ASSERT_EQ(reply_p, reply_k);
+        // The hinted answer is the probing lookup's.
+        bool reply_f = !reply_k;
+        ASSERT_EQ(ct.FindAt(k, bucket, now, &reply_f), e);
+        ASSERT_EQ(reply_f, reply_k);
         ++hits;
+        second_hits += hint_k.slot;
       }
     }
   }
   EXPECT_GT(hits, 100);
   EXPECT_GT(checked, hits);
+  EXPECT_GT(second, 0);  // flows in their bucket's second slot were seen
+  EXPECT_GT(second_hits, 0);
   // A symmetric packet (its own address and port at both ends) only
   // continues its flow.
   FlowKey self = V4(0x0A000009, 0x0A000009, 5000, 5000);

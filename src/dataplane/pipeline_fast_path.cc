@@ -216,6 +216,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     static_assert(kBurst <= 256);
     uint8_t local[kBurst];  // the new flows with a local route
     size_t locals = 0;
+    uint8_t missed[kBurst];  // not in their bucket's first slot
+    size_t misses = 0;
     for (size_t i = 0; i < n; ++i) {
       if (bucket[i] == kNoBucket) continue;
       uint32_t peer = Conntrack::kNoSlot;
@@ -227,6 +229,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         continue;
       }
       ct_->PrefetchProbe(bucket[i]);
+      missed[misses++] = static_cast<uint8_t>(i);
       const EniHot& A = s.hot[from[i]];
       const SubnetState& sub = s.subnets[A.subnet];
       if (sub.route_table < 0) continue;
@@ -247,6 +250,16 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       int32_t b = s.EniByAddress(s.hot[from[i]].vpc, batch[i].headers->dst);
       receiver[i] = b;
       if (b >= 0) ct_->Prefetch(receiver_bucket(i, s.hot[b].key));
+    }
+    // 5. Flows whose entry is in their bucket's second slot (the first was
+    // taken when they were tracked): established too, not new.
+    for (size_t m = 0; m < misses; ++m) {
+      const size_t i = missed[m];
+      uint32_t peer = Conntrack::kNoSlot;
+      if (v4[i] ? ct_->PeekNext(lane[i].probe, bucket[i], now_s, &peer, &hint[i])
+                : ct_->PeekNext(lane[i].key, bucket[i], now_s, &peer, &hint[i])) {
+        ct_->Prefetch(peer);
+      }
     }
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
