@@ -244,7 +244,7 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
     return Drop(p, DropReason::kSourceDestCheck, b);
   }
   const FlowKey fk = KeyOf(p.src, p.dst, p.sport, p.dport, p.h.protocol, 0, B.key);
-  p.dst_bucket = ct_->Bucket(fk);
+  p.dst_bucket = p.dst_bucket_of == b ? p.dst_bucket_hint : ct_->Bucket(fk);
   bool reply = false;
   if (Conntrack::Entry* e = ct_->FindAt(fk, p.dst_bucket, p.now, &reply)) {
     ct_->Touch(e, reply, p.now);

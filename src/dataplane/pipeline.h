@@ -96,6 +96,10 @@ class Pipeline {
     size_t src_bucket;         // Conntrack::Bucket of the sender's flow key, or kNoBucket
     const RouteTarget* route;  // the sender's route to the destination, or unknown (nullptr)
     int32_t receiver;          // the owner of a local destination, or unknown (-1)
+    // The receiving ENI (index) whose flow bucket for the packet is known,
+    // or -1, and that bucket.
+    int32_t bucket_of = -1;
+    size_t receiver_bucket = kNoBucket;
   };
   Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
               Explanation* why, const RunHints& hints);

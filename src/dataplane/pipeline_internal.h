@@ -22,7 +22,9 @@ struct Pipeline::Packet {
         dst(headers.dst),
         src_bucket(hints.src_bucket),
         route_hint(hints.route),
-        receiver_hint(hints.receiver) {}
+        receiver_hint(hints.receiver),
+        dst_bucket_of(hints.bucket_of),
+        dst_bucket_hint(hints.receiver_bucket) {}
   const Snapshot& s;
   const PacketHeaders& h;
   Ingress in;
@@ -43,6 +45,8 @@ struct Pipeline::Packet {
   size_t src_bucket;              // Conntrack::Bucket of the sender's flow key, or kNoBucket
   const RouteTarget* route_hint;  // see RunHints
   int32_t receiver_hint;
+  int32_t dst_bucket_of;  // see RunHints::bucket_of
+  size_t dst_bucket_hint;
   size_t dst_bucket = 0;  // the receiver's, once computed
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
