@@ -122,6 +122,9 @@ bool Conntrack::PeekNext(const FlowKey& k, size_t bucket, uint32_t now_s, uint32
 }
 
 Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
+  // A free first slot ends the lookup before the key is built: the usual
+  // case for a new flow.
+  if (!slots_[bucket & mask_].used()) return nullptr;
   const Compact c = CompactOf(k);
   const bool symmetric = Symmetric(k);
   size_t i = bucket & mask_;
