@@ -90,34 +90,15 @@ void Conntrack::Clear() {
   size_ = 0;
 }
 
-bool Conntrack::Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer,
-                     Hint* hint) const {
-  const size_t slot = bucket & mask_;
+bool Conntrack::PeekSlot(const FlowKey& k, size_t bucket, uint8_t offset, uint32_t now_s,
+                         uint32_t* peer, Hint* hint) const {
+  const size_t slot = (bucket + offset) & mask_;
   const Entry& e = slots_[slot];
   hint->dir = -1;
   if (!e.used()) return false;
   const int dir = Matches(e, slot, k, CompactOf(k), true);
   if (dir < 0) return false;
-  hint->dir = static_cast<int8_t>(dir);
-  hint->epoch = e.epoch;
-  hint->slot = 0;
-  *peer = PeerToPrefetch(e, now_s);
-  return true;
-}
-
-bool Conntrack::PeekNext(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer,
-                         Hint* hint) const {
-  hint->dir = -1;
-  if (!slots_[bucket & mask_].used()) return false;
-  const size_t slot = (bucket + 1) & mask_;
-  const Entry& e = slots_[slot];
-  if (!e.used()) return false;
-  const int dir = Matches(e, slot, k, CompactOf(k), true);
-  if (dir < 0) return false;
-  hint->dir = static_cast<int8_t>(dir);
-  hint->epoch = e.epoch;
-  hint->slot = 1;
-  *peer = PeerToPrefetch(e, now_s);
+  SetHint(e, dir, offset, now_s, peer, hint);
   return true;
 }
 

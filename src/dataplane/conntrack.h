@@ -184,11 +184,16 @@ class Conntrack {
   // and if so the peer slot its decision names (may be kNoSlot, also when
   // the decision needs no look at it in second now_s). No expiry check, no
   // probing: for prefetching, and for FindHinted.
-  bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const;
+  bool Peek(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
+    return PeekSlot(k, bucket, 0, now_s, peer, hint);
+  }
   // Peek at the second slot of `bucket`, for a flow Peek did not find in
   // the first: only when that one is taken (a lookup stops at a free slot)
   // by another flow. Load it first (PrefetchProbe).
-  bool PeekNext(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const;
+  bool PeekNext(const FlowKey& k, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
+    hint->dir = -1;
+    return slots_[bucket & mask_].used() && PeekSlot(k, bucket, 1, now_s, peer, hint);
+  }
   // FindAt(k, bucket, now_s, reply), given what Peek saw: while the slot
   // holds the same flow (same epoch: only Insert changes a slot's flow, and
   // it bumps the epoch), that slot is the answer unless expired. (For the
@@ -239,26 +244,15 @@ class Conntrack {
   }
   // Peek for an IPv4 flow (never needs the IPv6 records).
   bool Peek(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
-    const Entry& e = slots_[bucket & mask_];
-    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
-    hint->epoch = e.epoch;
-    hint->slot = 0;
-    *peer = PeerToPrefetch(e, now_s);
-    return hint->dir >= 0;
+    return PeekSlot(p, bucket, 0, now_s, peer, hint);
   }
   // PeekNext for an IPv4 flow.
   bool PeekNext(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
     hint->dir = -1;
-    if (!slots_[bucket & mask_].used()) return false;
-    const Entry& e = slots_[(bucket + 1) & mask_];
-    hint->dir = static_cast<int8_t>(Direction(e, p.c_, p.eni_));
-    hint->epoch = e.epoch;
-    hint->slot = 1;
-    *peer = PeerToPrefetch(e, now_s);
-    return hint->dir >= 0;
+    return slots_[bucket & mask_].used() && PeekSlot(p, bucket, 1, now_s, peer, hint);
   }
   // FindHinted for an IPv4 flow, without the fallback: nullptr when the
-  // first slot no longer holds it (ask FindAt with the FlowKey).
+  // hinted slot no longer holds it (ask FindAt with the FlowKey).
   Entry* Hinted(const V4Probe& p, size_t bucket, const Hint& hint, uint32_t now_s, bool* reply) {
     Entry& e = slots_[(bucket + hint.slot) & mask_];
     *reply = hint.dir == 1;
@@ -317,6 +311,24 @@ class Conntrack {
 
  private:
   static constexpr size_t kMaxProbe = 32;
+  // Peek at slot `offset` of `bucket` (0 or 1).
+  bool PeekSlot(const FlowKey& k, size_t bucket, uint8_t offset, uint32_t now_s, uint32_t* peer,
+                Hint* hint) const;
+  bool PeekSlot(const V4Probe& p, size_t bucket, uint8_t offset, uint32_t now_s, uint32_t* peer,
+                Hint* hint) const {
+    const Entry& e = slots_[(bucket + offset) & mask_];
+    SetHint(e, Direction(e, p.c_, p.eni_), offset, now_s, peer, hint);
+    return hint->dir >= 0;
+  }
+  // What a Peek found: `e`, in slot `offset` of the bucket, holds the flow
+  // in direction `dir` (-1: not the flow).
+  static void SetHint(const Entry& e, int dir, uint8_t offset, uint32_t now_s, uint32_t* peer,
+                      Hint* hint) {
+    hint->dir = static_cast<int8_t>(dir);
+    hint->epoch = e.epoch;
+    hint->slot = offset;
+    *peer = PeerToPrefetch(e, now_s);
+  }
   static constexpr uint8_t kCountMax = 2;
   static uint64_t Fmix(uint64_t x) {
     x ^= x >> 33;

@@ -162,10 +162,10 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     bool v4[kBurst];
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
-    int32_t bucket_of[kBurst];         // the receiver whose flow bucket is known, or -1
-    size_t rbucket[kBurst];            // that bucket
-    Conntrack::Hint hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first slot
-    int32_t from[kBurst];              // the sending ENI, or -1
+    size_t rbucket[kBurst];            // the flow bucket at the receiver found (see `to` below)
+    Conntrack::Hint
+        hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first or second slot
+    int32_t from[kBurst];  // the sending ENI, or -1
     // A flow's ports: ICMP flows use the query type as both (see
     // IcmpFlowType).
     auto flow_ports = [](const PacketHeaders& h) {
@@ -197,7 +197,6 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       bucket[i] = kNoBucket;
       route[i] = nullptr;
       receiver[i] = -1;
-      bucket_of[i] = -1;
       const PacketHeaders& h = *batch[i].headers;
       const int32_t a = from[i];
       if (a < 0 || !h.has_l4()) continue;
@@ -244,7 +243,6 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         local[locals++] = static_cast<uint8_t>(i);
         s.PrefetchAddress(A.vpc, dst);
       } else if (t->kind == RouteTarget::kEni) {
-        bucket_of[i] = t->index;
         rbucket[i] = receiver_bucket(i, s.hot[t->index].key);
         ct_->Prefetch(rbucket[i]);
       }
@@ -255,7 +253,6 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       int32_t b = s.EniByAddress(s.hot[from[i]].vpc, batch[i].headers->dst);
       receiver[i] = b;
       if (b < 0) continue;
-      bucket_of[i] = b;
       rbucket[i] = receiver_bucket(i, s.hot[b].key);
       ct_->Prefetch(rbucket[i]);
     }
@@ -289,9 +286,12 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
                       [&] { return lane[i].key; }, now_s, o);
         if (done) continue;
       }
+      // The receiver steps 3 and 4 found (and computed rbucket for), or -1.
+      const int32_t to = receiver[i] >= 0                                  ? receiver[i]
+                         : route[i] && route[i]->kind == RouteTarget::kEni ? route[i]->index
+                                                                           : -1;
       out[base + i] = Run(s, h, batch[i].in, now_s, nullptr,
-                          {bucket[i], route[i], receiver[i], bucket_of[i],
-                           bucket_of[i] >= 0 ? rbucket[i] : kNoBucket});
+                          {bucket[i], route[i], receiver[i], to, to >= 0 ? rbucket[i] : kNoBucket});
     }
   }
 }
