@@ -53,6 +53,7 @@ Conntrack::Conntrack(const Conntrack& other)
   }
   size_ = other.size_;
   allowance_exceeded_ = other.allowance_exceeded_;
+  inserts_ = other.inserts_;
 }
 
 void Conntrack::Allocate() {
@@ -130,6 +131,7 @@ Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t 
     if (e.used() && !reuse) continue;
     if (!reuse && size_ >= max_entries_) break;
     if (!reuse) ++size_;
+    ++inserts_;
     const Compact c = CompactOf(k);
     uint32_t epoch = e.epoch + 1;
     e = Entry{};

@@ -264,6 +264,14 @@ class Conntrack {
     if (slots_[bucket & mask_].used()) Prefetch(bucket + 1);
   }
 
+  // Whether a lookup in `bucket` ends within its first two slots: one of
+  // them is free. Slots are freed only by Clear, and an insert takes the
+  // first free slot, so no flow is stored beyond a free one: a flow that
+  // Peek and PeekNext did not find there is not tracked.
+  bool EndsWithinTwo(size_t bucket) const {
+    return !slots_[bucket & mask_].used() || !slots_[(bucket + 1) & mask_].used();
+  }
+
   // The live entry for `k` in either direction, or nullptr. Sets *reply
   // when `k` is the reverse of the recorded direction.
   Entry* Find(const FlowKey& k, uint32_t now_s, bool* reply) {
@@ -298,6 +306,9 @@ class Conntrack {
   }
 
   size_t size() const { return size_; }
+  // Flows recorded so far (Insert and InsertAt that succeeded): a caller
+  // that learnt a flow is untracked knows it still is while this stays.
+  uint64_t inserts() const { return inserts_; }
   size_t capacity() const { return max_entries_; }
   uint64_t allowance_exceeded() const { return allowance_exceeded_; }
   // The slots, and the IPv6 records (reserved for every slot; backed by
@@ -442,6 +453,7 @@ class Conntrack {
   size_t mask_;
   size_t size_ = 0;
   uint64_t allowance_exceeded_ = 0;
+  uint64_t inserts_ = 0;
   size_t capacity_slots_ = 0;
   Entry* slots_ = nullptr;  // capacity_slots_ entries, mmap'ed
   size_t mapped_bytes_ = 0;

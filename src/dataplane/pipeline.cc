@@ -8,6 +8,7 @@
 namespace minivpc::dp {
 
 using internal::KeyOf;
+using internal::L4Key;
 
 namespace {
 
@@ -16,12 +17,6 @@ const CompiledNacl& NaclAt(const Snapshot& s, int32_t i) {
   if (i >= 0) return s.nacls[static_cast<size_t>(i)];
   static const CompiledNacl kDenyAll;  // (its guard is checked only here)
   return kDenyAll;
-}
-
-uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
-  if (proto == 6 || proto == 17) return dport;
-  if (proto == 1 || proto == 58) return static_cast<uint16_t>(type << 8 | code);
-  return 0;
 }
 
 std::string Proto(uint8_t p) {
@@ -146,6 +141,8 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
               "egress",
               "no outbound rule allows " + Proto(p.h.protocol) + " to " + p.dst.ToString(), "",
               false);
+      else
+        RememberDenial(s, p, bucket);
       return Drop(p, DropReason::kSecurityGroup, a);
     }
     if (p.why) {

@@ -34,6 +34,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "dataplane/conntrack.h"
@@ -71,6 +72,8 @@ class Pipeline {
 
   uint64_t drops(DropReason r) const { return drops_[static_cast<size_t>(r)]; }
   uint64_t delivered() const { return delivered_; }
+  // Packets ProcessBurst dropped as a denial it remembered (see Denial).
+  uint64_t denials_recalled() const { return denials_recalled_; }
 
  private:
   struct Packet;  // per-call working state (pipeline.cc)
@@ -103,6 +106,47 @@ class Pipeline {
   };
   Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
               Explanation* why, const RunHints& hints);
+
+  // IPv4 flows that their sender's security groups denied, remembered so
+  // that the flows' next packets skip the lookups (AWS tracks no denied
+  // flow, so the connection table has no entry to remember them on).
+  // Direct-mapped by the sender's flow bucket; a later denial in the same
+  // place replaces an earlier one. Written at the second denial in a
+  // bucket (see denial_filter_): flows denied once, such as most new
+  // flows, cost no write to the table. An entry holds while the snapshot
+  // generation is the same (the ENI's groups, state and addresses are
+  // then too) and the sender tracks no such flow: a packet of a tracked
+  // flow, including a reply to one the ENI accepted since, passes without
+  // asking the groups (see ProcessBurst's step 5).
+  struct Denial {
+    uint64_t eni = 0;    // EniState::key
+    uint64_t addrs = 0;  // source | destination << 32
+    uint64_t rest = 0;   // see DenialRest
+    uint32_t generation = 0;
+    uint32_t used = 0;
+  };
+  static constexpr size_t kDenials = size_t{1} << 15;  // 1 MiB
+  // A denial's flow ports, protocol and L4Key (ICMP's type and code).
+  static uint64_t DenialRest(uint16_t sport, uint16_t dport, uint8_t proto, uint16_t l4key) {
+    return sport | uint64_t{dport} << 16 | uint64_t{proto} << 32 | uint64_t{l4key} << 40;
+  }
+  void RememberDenial(const Snapshot& s, const Packet& p, size_t bucket);
+  bool DeniedAgain(const Snapshot& s, const PacketHeaders& h, uint64_t rest, uint64_t eni,
+                   size_t bucket) const;
+  std::unique_ptr<Denial[]> denials_;  // kDenials, allocated at the first denial
+  // Which buckets (their low bits) have had a denial: one bit each, so
+  // that new flows, which are seldom denied ones, do not read the table.
+  // Cleared after every kDenialFilterBits / 4 denials, so that at most a
+  // quarter of the bits are set (a bit may stand for a replaced entry: it
+  // only costs a look).
+  static constexpr size_t kDenialFilterBits = size_t{1} << 18;  // 32 KiB
+  std::unique_ptr<uint64_t[]> denial_filter_;
+  size_t denials_since_clear_ = 0;
+  bool MaybeDenied(size_t bucket) const {
+    const size_t b = bucket & (kDenialFilterBits - 1);
+    return (denial_filter_[b / 64] >> (b % 64)) & 1;
+  }
+  uint64_t denials_recalled_ = 0;
 
   Conntrack* ct_;
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops_{};

@@ -139,6 +139,46 @@ bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, FindFn&& f
   return true;
 }
 
+// Notes that the sender's groups denied packet `p` of a flow in `bucket`
+// (the sender's flow bucket): the bucket's filter bit, and if that was set
+// already, the flow, for DeniedAgain. IPv4 packets with ports of their own
+// only (a first fragment also records its ports: Run must see it).
+void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket) {
+  if (p.h.family != IpFamily::kV4 || !p.h.has_l4() || p.h.is_first_fragment()) return;
+  constexpr size_t kWords = kDenialFilterBits / 64;
+  if (!denials_) {
+    denials_ = std::make_unique<Denial[]>(kDenials);
+    denial_filter_ = std::make_unique<uint64_t[]>(kWords);
+  }
+  if (++denials_since_clear_ > kDenialFilterBits / 4) {
+    std::fill_n(denial_filter_.get(), kWords, 0);
+    denials_since_clear_ = 1;
+  }
+  const size_t b = bucket & (kDenialFilterBits - 1);
+  const uint64_t bit = uint64_t{1} << (b % 64);
+  uint64_t& word = denial_filter_[b / 64];
+  if (!(word & bit)) {
+    word |= bit;
+    return;
+  }
+  Denial& d = denials_[bucket & (kDenials - 1)];
+  d.eni = s.hot[p.in.index].key;
+  d.addrs = p.src.v4() | uint64_t{p.dst.v4()} << 32;
+  d.rest = DenialRest(p.sport, p.dport, p.h.protocol, p.key);
+  d.generation = static_cast<uint32_t>(s.generation());
+  d.used = 1;
+}
+
+// Whether the sender with key `eni` denied a packet of the same flow,
+// protocol and L4Key as `h` (`rest`: DenialRest) in this snapshot
+// generation. Precondition: the sender tracks no such flow.
+bool Pipeline::DeniedAgain(const Snapshot& s, const PacketHeaders& h, uint64_t rest, uint64_t eni,
+                           size_t bucket) const {
+  const Denial& d = denials_[bucket & (kDenials - 1)];
+  return d.used && d.generation == static_cast<uint32_t>(s.generation()) && d.eni == eni &&
+         d.addrs == (h.src.v4() | uint64_t{h.dst.v4()} << 32) && d.rest == rest;
+}
+
 void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items, uint32_t now_s,
                             Verdict* out) {
   const int32_t enis = static_cast<int32_t>(s.enis.size());
@@ -166,6 +206,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     Conntrack::Hint
         hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first or second slot
     int32_t from[kBurst];  // the sending ENI, or -1
+    bool denied[kBurst];   // a remembered denial holds (step 5)
     // A flow's ports: ICMP flows use the query type as both (see
     // IcmpFlowType).
     auto flow_ports = [](const PacketHeaders& h) {
@@ -197,6 +238,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       bucket[i] = kNoBucket;
       route[i] = nullptr;
       receiver[i] = -1;
+      denied[i] = false;
       const PacketHeaders& h = *batch[i].headers;
       const int32_t a = from[i];
       if (a < 0 || !h.has_l4()) continue;
@@ -231,6 +273,10 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
         continue;
       }
       ct_->PrefetchProbe(bucket[i]);
+      if (v4[i] && denials_ && MaybeDenied(bucket[i])) {
+        denied[i] = true;  // maybe: step 5 decides
+        __builtin_prefetch(&denials_[bucket[i] & (kDenials - 1)]);
+      }
       missed[misses++] = static_cast<uint8_t>(i);
       const EniHot& A = s.hot[from[i]];
       const SubnetState& sub = s.subnets[A.subnet];
@@ -257,15 +303,32 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       ct_->Prefetch(rbucket[i]);
     }
     // 5. Flows whose entry is in their bucket's second slot (the first was
-    // taken when they were tracked): established too, not new.
+    // taken when they were tracked): established too, not new. Of the
+    // rest, those the sender tracks for certain not (a lookup ends at a
+    // free slot), whose sender's groups denied them before: denied again,
+    // unless a packet before them in the burst starts to track them (see
+    // `inserts` below).
     for (size_t m = 0; m < misses; ++m) {
       const size_t i = missed[m];
       uint32_t peer = Conntrack::kNoSlot;
       if (v4[i] ? ct_->PeekNext(lane[i].probe, bucket[i], now_s, &peer, &hint[i])
                 : ct_->PeekNext(lane[i].key, bucket[i], now_s, &peer, &hint[i])) {
         ct_->Prefetch(peer);
+        denied[i] = false;
+        continue;
       }
+      if (!denied[i]) continue;
+      denied[i] = false;
+      const PacketHeaders& h = *batch[i].headers;
+      if (h.is_first_fragment() || !ct_->EndsWithinTwo(bucket[i])) continue;
+      const auto [sport, dport] = flow_ports(h);
+      const uint16_t key = internal::L4Key(h.protocol, h.dst_port, h.icmp_type, h.icmp_code);
+      denied[i] = DeniedAgain(s, h, DenialRest(sport, dport, h.protocol, key), s.hot[from[i]].key,
+                              bucket[i]);
     }
+    // The flows step 5 found untracked still are while no packet of the
+    // burst has recorded a flow since (a reply to the denied packet, say).
+    const uint64_t inserts = ct_->inserts();
     for (size_t i = 0; i < n; ++i) {
       const PacketHeaders& h = *batch[i].headers;
       if (hint[i].dir >= 0) {
@@ -285,6 +348,17 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
                       },
                       [&] { return lane[i].key; }, now_s, o);
         if (done) continue;
+      }
+      if (denied[i] && ct_->inserts() == inserts) {
+        Verdict& v = out[base + i];
+        v = Verdict{};
+        v.reason = DropReason::kSecurityGroup;
+        v.eni = from[i];
+        v.src = h.src;
+        v.dst = h.dst;
+        ++drops_[static_cast<size_t>(DropReason::kSecurityGroup)];
+        ++denials_recalled_;
+        continue;
       }
       // The receiver steps 3 and 4 found (and computed rbucket for), or -1.
       const int32_t to = receiver[i] >= 0                                  ? receiver[i]

@@ -62,6 +62,14 @@ inline FlowKey KeyOf(IpAddress src, IpAddress dst, uint16_t sport, uint16_t dpor
           egress,      eni};
 }
 
+// What security groups and network ACLs match besides the address and
+// protocol: the destination port for TCP and UDP, type*256+code for ICMP.
+inline uint16_t L4Key(uint8_t proto, uint16_t dport, uint8_t type, uint8_t code) {
+  if (proto == 6 || proto == 17) return dport;
+  if (proto == 1 || proto == 58) return static_cast<uint16_t>(type << 8 | code);
+  return 0;
+}
+
 // The same flow as the sender's key `k`, as the receiving ENI `eni` tracks it.
 inline FlowKey AtReceiver(FlowKey k, uint64_t eni) {
   k.egress = 0;

@@ -2,7 +2,8 @@
 // flows against its own full evaluation.
 //
 // Pipeline::ProcessBurst prefetches in batches and reuses the decisions it
-// remembered on connection-tracking entries (Conntrack::CachedDecision);
+// remembered on connection-tracking entries (Conntrack::CachedDecision) and
+// the denials it remembered (Pipeline::Denial);
 // Pipeline::Process with an Explanation never reuses them and evaluates
 // every check. Two pipelines with their own connection tables see the same
 // stream: random packets of random configurations, each followed later by
@@ -61,13 +62,17 @@ bool ReplyTo(const Item& it, const dp::Verdict& v, Item* out) {
 TEST(StatefulDifferentialTest, BurstsWithRememberedDecisionsAgreeWithFullEvaluation) {
   const char* env = std::getenv("MINIVPC_STATEFUL_CASES");
   const int cases = env && *env ? std::atoi(env) : 150;
-  uint64_t packets = 0, established = 0, delivered = 0;
+  uint64_t packets = 0, established = 0, delivered = 0, denials_recalled = 0;
   for (int c = 0; c < cases; ++c) {
     RandomTopology topo(5000 + static_cast<uint64_t>(c));
     // Timeouts of a few seconds (AWS's are minutes to days) make expiry
-    // happen within a case.
-    const dp::Conntrack::Options options{
-        .max_entries = 4096, .tcp_established_s = 6, .udp_s = 2, .udp_stream_s = 4, .other_s = 3};
+    // happen within a case. One case in four has a table for 16 flows,
+    // crowded (flows beyond their bucket's second slot) and often full.
+    const dp::Conntrack::Options options{.max_entries = c % 4 == 3 ? 16u : 4096u,
+                                         .tcp_established_s = 6,
+                                         .udp_s = 2,
+                                         .udp_stream_s = 4,
+                                         .other_s = 3};
     dp::Conntrack fast_ct(options);
     dp::Conntrack full_ct(options);
     uint32_t now = 1000;
@@ -122,11 +127,13 @@ TEST(StatefulDifferentialTest, BurstsWithRememberedDecisionsAgreeWithFullEvaluat
         ASSERT_EQ(fast.drops(reason), full.drops(reason)) << dp::DropReasonName(reason);
       }
     }
+    denials_recalled += fast.denials_recalled();
   }
   std::cout << "stateful differential: " << cases << " configurations, " << packets
             << " packets agree (" << established << " of tracked flows, " << delivered
-            << " delivered)\n";
+            << " delivered, " << denials_recalled << " remembered denials)\n";
   EXPECT_GT(established, packets / 10);  // the remembered-decision path was exercised
+  EXPECT_GT(denials_recalled, 0u);       // and the remembered denials
 }
 
 }  // namespace
