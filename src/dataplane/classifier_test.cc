@@ -65,6 +65,25 @@ TEST(CompiledNacl, AgreesWithFirstMatchScan) {
         IpAddress a = RandomAddress(rng);
         uint8_t proto = static_cast<uint8_t>(std::stoi(kProtos[1 + rng() % 4]));
         uint16_t key = static_cast<uint16_t>(rng() % 65536);
+        // The edges too: the ends of the key space, and of some entry's range.
+        const NetworkAclEntry& some = acl.entries[rng() % acl.entries.size()];
+        switch (rng() % 8) {
+          case 0:
+            key = 0;
+            break;
+          case 1:
+            key = 65535;
+            break;
+          case 2:
+            key = static_cast<uint16_t>(some.port_from.value_or(key));
+            break;
+          case 3:
+            key = static_cast<uint16_t>(some.port_to.value_or(key));
+            break;
+          case 4:
+            key = static_cast<uint16_t>(some.port_to.value_or(key) + 1);
+            break;
+        }
         if (proto == 1) key = static_cast<uint16_t>((rng() % 20) << 8 | (rng() % 4));
         NaclMatch want;
         for (const auto& e : sorted) {

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "dataplane/keyed_protocol.h"
 #include "dataplane/sg_classifier.h"
 
@@ -50,6 +54,7 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
       std::sort(cuts.begin(), cuts.end());
       cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
       KeyTable& t = list.keyed[slot];
+      t.offset = static_cast<uint32_t>(out.keys_.size());
       for (uint32_t cut : cuts) {
         if (cut > 0xFFFF) break;
         NaclMatch m;
@@ -59,12 +64,17 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
             break;
           }
         }
-        if (!t.matches.empty() && t.matches.back().allow == m.allow &&
-            t.matches.back().rule_number == m.rule_number) {
+        if (t.count > 0 && out.matches_.back().allow == m.allow &&
+            out.matches_.back().rule_number == m.rule_number) {
           continue;
         }
-        t.starts.push_back(static_cast<uint16_t>(cut));
-        t.matches.push_back(m);
+        out.keys_.push_back(static_cast<uint16_t>(cut));
+        out.matches_.push_back(m);
+        ++t.count;
+      }
+      while (out.keys_.size() % 8 != 0) {
+        out.keys_.push_back(0xFFFF);
+        out.matches_.push_back({});
       }
     }
     out.lists_.push_back(std::move(list));
@@ -111,19 +121,42 @@ NaclMatch CompiledNacl::Evaluate(IpAddress remote, uint8_t protocol, uint16_t ke
     return {};
   }
   const KeyTable& t = l.keyed[slot];
-  if (t.starts.empty()) return {};
-  size_t i = static_cast<size_t>(std::upper_bound(t.starts.begin(), t.starts.end(), key) -
-                                 t.starts.begin());
-  return i == 0 ? NaclMatch{} : t.matches[i - 1];
+  if (t.count == 0) return {};
+  // The padding counts when key is 0xFFFF: clamp. starts[0] == 0, so i >= 1.
+  const uint32_t i =
+      std::min(CountAtMost(keys_.data() + t.offset, (t.count + 7) & ~7u, key), t.count);
+  return matches_[t.offset + i - 1];
+}
+
+uint32_t CompiledNacl::CountAtMost(const uint16_t* keys, uint32_t n, uint16_t key) {
+#if defined(__SSE2__)
+  // SSE2 compares signed: flipping the top bit of both sides makes the
+  // signed order the unsigned one. Each compare yields -1 per key > key.
+  const __m128i bias = _mm_set1_epi16(static_cast<int16_t>(0x8000));
+  const __m128i k = _mm_xor_si128(_mm_set1_epi16(static_cast<int16_t>(key)), bias);
+  __m128i greater = _mm_setzero_si128();  // per lane
+  for (uint32_t j = 0; j < n; j += 8) {
+    const __m128i v =
+        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + j)), bias);
+    greater = _mm_sub_epi16(greater, _mm_cmpgt_epi16(v, k));
+  }
+  // The 8 lanes' sum (a popcount would be a library call without -mpopcnt).
+  greater = _mm_madd_epi16(greater, _mm_set1_epi16(1));
+  greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0x4E));
+  greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0xB1));
+  return n - static_cast<uint32_t>(_mm_cvtsi128_si32(greater));
+#else
+  uint32_t c = 0;
+  for (uint32_t j = 0; j < n; ++j) c += keys[j] <= key;
+  return c;
+#endif
 }
 
 size_t CompiledNacl::MemoryBytes() const {
   size_t n =
       sizeof(*this) + entries_.capacity() * sizeof(Entry) + v4_.MemoryBytes() + v6_.MemoryBytes();
-  for (const auto& l : lists_) {
-    n += sizeof(l) + l.entries.capacity() * 2;
-    for (const auto& t : l.keyed) n += t.starts.capacity() * 2 + t.matches.capacity() * 8;
-  }
+  for (const auto& l : lists_) n += sizeof(l) + l.entries.capacity() * 2;
+  n += keys_.capacity() * sizeof(uint16_t) + matches_.capacity() * sizeof(NaclMatch);
   return n;
 }
 
