@@ -116,7 +116,7 @@ class PrefixMap {
 
  private:
   struct alignas(64) Block {
-    uint32_t k[16];
+    uint32_t k[16];  // ascending starts, xor kBias; padded with 0xFFFFFFFF ^ kBias
   };
   void BuildV4Index() {
     if (family_ != IpFamily::kV4) return;
@@ -127,7 +127,7 @@ class PrefixMap {
     while (true) {
       std::vector<Block> blocks((level.size() + 15) / 16);
       for (size_t i = 0; i < blocks.size() * 16; ++i) {
-        blocks[i / 16].k[i % 16] = i < level.size() ? level[i] : 0xFFFFFFFFu;
+        blocks[i / 16].k[i % 16] = (i < level.size() ? level[i] : 0xFFFFFFFFu) ^ kBias;
       }
       levels_.push_back({std::move(blocks), level.size()});
       if (level.size() <= 16) break;
@@ -156,25 +156,24 @@ class PrefixMap {
   // How many of the block's 16 keys are <= x.
   static uint32_t CountAtMost(const Block& blk, uint32_t x) {
 #if defined(__SSE2__)
-    // SSE2 compares signed: flipping the top bit of both sides makes the
-    // signed order the unsigned one. Each compare yields -1 per key > x.
-    const __m128i bias = _mm_set1_epi32(static_cast<int>(0x80000000u));
-    const __m128i xv = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), bias);
-    __m128i greater = _mm_setzero_si128();
-    for (int j = 0; j < 16; j += 4) {
-      const __m128i k =
-          _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(&blk.k[j])), bias);
-      greater = _mm_sub_epi32(greater, _mm_cmpgt_epi32(k, xv));
-    }
-    greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0x4E));
-    greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0xB1));
-    return 16 - static_cast<uint32_t>(_mm_cvtsi128_si32(greater));
+    // SSE2 compares signed: the keys are stored with the top bit flipped
+    // (kBias), and so is x, which makes the signed order the unsigned one.
+    // Each compare yields -1 per key > x; a block is sorted, so those are
+    // its last keys, and the first of them in the packed mask is the count.
+    const __m128i xv = _mm_set1_epi32(static_cast<int>(x ^ kBias));
+    auto greater = [&](int j) {
+      return _mm_cmpgt_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(&blk.k[j])), xv);
+    };
+    const __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(greater(0), greater(4)),
+                                          _mm_packs_epi32(greater(8), greater(12)));
+    return static_cast<uint32_t>(__builtin_ctz(_mm_movemask_epi8(bytes) | 0x10000));
 #else
     uint32_t c = 0;
-    for (int j = 0; j < 16; ++j) c += blk.k[j] <= x;
+    for (int j = 0; j < 16; ++j) c += (blk.k[j] ^ kBias) <= x;
     return c;
 #endif
   }
+  static constexpr uint32_t kBias = 0x80000000u;  // see CountAtMost
   size_t Upper(uint128 x) const {
     return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), x) -
                                starts_.begin());
