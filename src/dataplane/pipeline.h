@@ -118,21 +118,28 @@ class Pipeline {
   // then too) and the sender tracks no such flow: a packet of a tracked
   // flow, including a reply to one the ENI accepted since, passes without
   // asking the groups (see ProcessBurst's step 5).
-  struct Denial {
-    uint64_t eni = 0;    // EniState::key
+  // A denied packet as its sender sent it: the ENI (EniState::key), the
+  // IPv4 addresses, the flow's ports, the protocol and the L4Key (ICMP's
+  // type and code, which the groups match and the flow's ports do not).
+  struct DenialKey {
+    uint64_t eni = 0;
     uint64_t addrs = 0;  // source | destination << 32
-    uint64_t rest = 0;   // see DenialRest
+    uint64_t rest = 0;   // sport | dport << 16 | protocol << 32 | L4Key << 40
+    bool operator==(const DenialKey&) const = default;
+  };
+  static DenialKey DenialKeyOf(uint64_t eni, uint32_t src, uint32_t dst, uint16_t sport,
+                               uint16_t dport, uint8_t proto, uint16_t l4key) {
+    return {eni, src | uint64_t{dst} << 32,
+            sport | uint64_t{dport} << 16 | uint64_t{proto} << 32 | uint64_t{l4key} << 40};
+  }
+  struct Denial {
+    DenialKey key;
     uint32_t generation = 0;
     uint32_t used = 0;
   };
   static constexpr size_t kDenials = size_t{1} << 15;  // 1 MiB
-  // A denial's flow ports, protocol and L4Key (ICMP's type and code).
-  static uint64_t DenialRest(uint16_t sport, uint16_t dport, uint8_t proto, uint16_t l4key) {
-    return sport | uint64_t{dport} << 16 | uint64_t{proto} << 32 | uint64_t{l4key} << 40;
-  }
   void RememberDenial(const Snapshot& s, const Packet& p, size_t bucket);
-  bool DeniedAgain(const Snapshot& s, const PacketHeaders& h, uint64_t rest, uint64_t eni,
-                   size_t bucket) const;
+  bool DeniedAgain(const Snapshot& s, const DenialKey& k, size_t bucket) const;
   std::unique_ptr<Denial[]> denials_;  // kDenials, allocated at the first denial
   // Which buckets (their low bits) have had a denial: one bit each, so
   // that new flows, which are seldom denied ones, do not read the table.

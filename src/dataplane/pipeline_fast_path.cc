@@ -162,21 +162,17 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
     return;
   }
   Denial& d = denials_[bucket & (kDenials - 1)];
-  d.eni = s.hot[p.in.index].key;
-  d.addrs = p.src.v4() | uint64_t{p.dst.v4()} << 32;
-  d.rest = DenialRest(p.sport, p.dport, p.h.protocol, p.key);
+  d.key = DenialKeyOf(s.hot[p.in.index].key, p.src.v4(), p.dst.v4(), p.sport, p.dport, p.h.protocol,
+                      p.key);
   d.generation = static_cast<uint32_t>(s.generation());
   d.used = 1;
 }
 
-// Whether the sender with key `eni` denied a packet of the same flow,
-// protocol and L4Key as `h` (`rest`: DenialRest) in this snapshot
-// generation. Precondition: the sender tracks no such flow.
-bool Pipeline::DeniedAgain(const Snapshot& s, const PacketHeaders& h, uint64_t rest, uint64_t eni,
-                           size_t bucket) const {
+// Whether the sender denied a packet with key `k` (in `bucket`) in this
+// snapshot generation. Precondition: the sender tracks no such flow.
+bool Pipeline::DeniedAgain(const Snapshot& s, const DenialKey& k, size_t bucket) const {
   const Denial& d = denials_[bucket & (kDenials - 1)];
-  return d.used && d.generation == static_cast<uint32_t>(s.generation()) && d.eni == eni &&
-         d.addrs == (h.src.v4() | uint64_t{h.dst.v4()} << 32) && d.rest == rest;
+  return d.used && d.generation == static_cast<uint32_t>(s.generation()) && d.key == k;
 }
 
 void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items, uint32_t now_s,
@@ -310,21 +306,22 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     // `inserts` below).
     for (size_t m = 0; m < misses; ++m) {
       const size_t i = missed[m];
+      const bool maybe = denied[i];  // step 3: the filter has a denial in the bucket
+      denied[i] = false;
       uint32_t peer = Conntrack::kNoSlot;
       if (v4[i] ? ct_->PeekNext(lane[i].probe, bucket[i], now_s, &peer, &hint[i])
                 : ct_->PeekNext(lane[i].key, bucket[i], now_s, &peer, &hint[i])) {
         ct_->Prefetch(peer);
-        denied[i] = false;
         continue;
       }
-      if (!denied[i]) continue;
-      denied[i] = false;
       const PacketHeaders& h = *batch[i].headers;
-      if (h.is_first_fragment() || !ct_->EndsWithinTwo(bucket[i])) continue;
+      if (!maybe || h.is_first_fragment() || !ct_->EndsWithinTwo(bucket[i])) continue;
       const auto [sport, dport] = flow_ports(h);
-      const uint16_t key = internal::L4Key(h.protocol, h.dst_port, h.icmp_type, h.icmp_code);
-      denied[i] = DeniedAgain(s, h, DenialRest(sport, dport, h.protocol, key), s.hot[from[i]].key,
-                              bucket[i]);
+      denied[i] = DeniedAgain(
+          s,
+          DenialKeyOf(s.hot[from[i]].key, h.src.v4(), h.dst.v4(), sport, dport, h.protocol,
+                      internal::L4Key(h.protocol, h.dst_port, h.icmp_type, h.icmp_code)),
+          bucket[i]);
     }
     // The flows step 5 found untracked still are while no packet of the
     // burst has recorded a flow since (a reply to the denied packet, say).
