@@ -3,6 +3,7 @@
 // classifier against an any-match scan, PrefixMap against a longest-match scan.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -106,8 +107,12 @@ TEST(CompiledNacl, AgreesWithFirstMatchScan) {
   }
 }
 
+// Rules with CIDRs and rules naming groups (0..kGroups-1), against a scan:
+// a rule naming a group matches when the remote address's owner is in it.
 TEST(SgClassifier, AgreesWithAnyMatchScan) {
+  constexpr uint32_t kGroups = 80;  // more than 64: the GroupSet summaries collide
   std::mt19937_64 rng(5);
+  int by_group = 0;  // packets only a rule naming a group admitted
   for (int round = 0; round < 100; ++round) {
     std::vector<FlatRule> rules;
     int n = 1 + static_cast<int>(rng() % 300);
@@ -115,7 +120,11 @@ TEST(SgClassifier, AgreesWithAnyMatchScan) {
       FlatRule r;
       r.egress = rng() % 2;
       r.protocol = std::stoi(kProtos[rng() % 5]);
-      r.remote = RandomCidr(rng);
+      if (rng() % 3 == 0) {
+        r.group = static_cast<int32_t>(rng() % kGroups);
+      } else {
+        r.remote = RandomCidr(rng);
+      }
       if (r.protocol == 6 || r.protocol == 17) {
         uint16_t lo = static_cast<uint16_t>(rng() % 65536);
         uint16_t hi = static_cast<uint16_t>(std::min<uint32_t>(65535, lo + rng() % 2000));
@@ -131,15 +140,34 @@ TEST(SgClassifier, AgreesWithAnyMatchScan) {
       IpAddress a = RandomAddress(rng);
       uint8_t proto = static_cast<uint8_t>(std::stoi(kProtos[1 + rng() % 4]));
       uint16_t key = proto == 47 ? 0 : static_cast<uint16_t>(rng() % 65536);
-      bool want = false;
-      for (const auto& r : rules) {
-        if (r.egress != (d == Direction::kEgress) || !r.remote.Contains(a)) continue;
-        if (r.protocol == -1 || (r.protocol == proto && r.ports.Contains(key))) want = true;
+      // The remote owner's groups (none a time in four), as a classifier
+      // compiled for them hands them out.
+      std::vector<uint32_t> owner;
+      for (uint32_t g = 0, m = static_cast<uint32_t>(rng() % 4); g < m; ++g) {
+        owner.push_back(static_cast<uint32_t>(rng() % kGroups));
       }
-      ASSERT_EQ(c.Allows(d, a, proto, key), want) << "round " << round;
-      ASSERT_EQ(c.FirstMatch(d, a, proto, key) != nullptr, want) << "round " << round;
+      SgClassifier owner_classifier = SgClassifier::Compile({}, owner);
+      const GroupSet groups = owner_classifier.groups();
+      bool want = false, want_cidr = false;
+      for (const auto& r : rules) {
+        if (r.egress != (d == Direction::kEgress)) continue;
+        const bool member = r.group >= 0 && std::count(owner.begin(), owner.end(), r.group) > 0;
+        if (r.group >= 0 ? !member : !r.remote.Contains(a)) continue;
+        if (r.protocol == -1 || (r.protocol == proto && r.ports.Contains(key))) {
+          want = true;
+          want_cidr |= r.group < 0;
+        }
+      }
+      by_group += want && !want_cidr;
+      int asked = 0;
+      ASSERT_EQ(c.Allows(d, a, proto, key, [&] { return ++asked, groups; }), want)
+          << "round " << round;
+      ASSERT_EQ(c.AllowsAddress(d, a, proto, key), want_cidr) << "round " << round;
+      ASSERT_LE(asked, want_cidr ? 0 : 1);  // the owner is looked up only when needed
+      ASSERT_EQ(c.FirstMatch(d, a, proto, key, groups) != nullptr, want) << "round " << round;
     }
   }
+  EXPECT_GT(by_group, 500);
 }
 
 TEST(PrefixMap, LongestMatchAgreesWithScan) {

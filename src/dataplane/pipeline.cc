@@ -135,7 +135,9 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
       p.Hop("security-group", "", "egress",
             reply ? "reply of a tracked connection" : "tracked connection");
   } else {
-    if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key)) {
+    // The owner of a local destination, when ProcessBurst found it.
+    auto dst_groups = [&] { return s.GroupsOf(p.receiver_hint, A.vpc, p.dst); };
+    if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key, dst_groups)) {
       if (p.why)
         p.Hop("security-group", s.enis[a].group_ids.empty() ? "" : s.enis[a].group_ids.front(),
               "egress",
@@ -146,7 +148,8 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
       return Drop(p, DropReason::kSecurityGroup, a);
     }
     if (p.why) {
-      const FlatRule* r = sg.FirstMatch(Direction::kEgress, p.dst, p.h.protocol, p.key);
+      const FlatRule* r =
+          sg.FirstMatch(Direction::kEgress, p.dst, p.h.protocol, p.key, dst_groups());
       if (p.why)
         p.Hop("security-group", r ? r->group_id : "", "egress",
               "outbound rule allows " + Proto(p.h.protocol) + " to " +
@@ -253,7 +256,11 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
             reply ? "reply of a tracked connection" : "tracked connection");
   } else {
     const SgClassifier& sg = s.classifiers[B.classifier];
-    if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key)) {
+    // A sender whose source/destination check is on owns the source (FromEni).
+    const int32_t sender =
+        p.in.kind == Ingress::kEni && s.hot[p.in.index].source_dest_check() ? p.in.index : -1;
+    auto src_groups = [&] { return s.GroupsOf(sender, B.vpc, p.src); };
+    if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key, src_groups)) {
       if (p.why)
         p.Hop("security-group", s.enis[b].group_ids.empty() ? "" : s.enis[b].group_ids.front(),
               "ingress",
@@ -262,7 +269,8 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
       return Drop(p, DropReason::kSecurityGroup, b);
     }
     if (p.why) {
-      const FlatRule* r = sg.FirstMatch(Direction::kIngress, p.src, p.h.protocol, p.key);
+      const FlatRule* r =
+          sg.FirstMatch(Direction::kIngress, p.src, p.h.protocol, p.key, src_groups());
       if (p.why)
         p.Hop("security-group", r ? r->group_id : "", "ingress",
               "inbound rule allows " + Proto(p.h.protocol) + " from " +

@@ -25,7 +25,7 @@ PrefixMap<uint32_t> BuildMap(IpFamily family, const std::vector<FlatRule>& rules
   std::vector<PrefixMap<uint32_t>::Entry> entries;
   std::vector<PortSet> sets;
   for (const auto& r : rules) {
-    if (r.remote.family() != family || !want(r)) continue;
+    if (r.group >= 0 || r.remote.family() != family || !want(r)) continue;
     sets.push_back(r.protocol == -1 ? PortSet::All() : r.ports);
     entries.push_back({r.remote, static_cast<uint32_t>(sets.size() - 1)});
   }
@@ -42,10 +42,31 @@ PrefixMap<uint32_t> BuildMap(IpFamily family, const std::vector<FlatRule>& rules
 bool AllowsAllFromEverywhere(const std::vector<FlatRule>& rules, bool egress, IpFamily family,
                              int protocol) {
   for (const auto& r : rules) {
-    if (r.egress != egress || r.remote.family() != family || r.remote.prefix() != 0) continue;
+    if (r.group >= 0 || r.egress != egress || r.remote.family() != family ||
+        r.remote.prefix() != 0) {
+      continue;
+    }
     if (r.protocol == -1 || (r.protocol == protocol && r.ports.IsAll())) return true;
   }
   return false;
+}
+
+// The rules selected by `want` that name a group, as one table: per group
+// named, the union of the rules' ports (All() for "-1" rules).
+template <typename Want>
+void BuildRefs(const std::vector<FlatRule>& rules, Want&& want, std::vector<PortSet>& port_sets,
+               std::vector<uint32_t>* groups, std::vector<uint32_t>* ports, uint64_t* mask) {
+  std::map<uint32_t, PortSet> by_group;
+  for (const auto& r : rules) {
+    if (r.group < 0 || !want(r)) continue;
+    PortSet& u = by_group[static_cast<uint32_t>(r.group)];
+    u = u.Union(r.protocol == -1 ? PortSet::All() : r.ports);
+  }
+  for (auto& [g, set] : by_group) {
+    groups->push_back(g);
+    ports->push_back(Intern(port_sets, std::move(set)));
+    *mask |= uint64_t{1} << (g % 64);
+  }
 }
 
 }  // namespace
@@ -78,13 +99,30 @@ PortSet RulePorts(const SecurityGroupRule& rule, int protocol) {
   return PortSet::All();
 }
 
-SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
+SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in, std::vector<uint32_t> own) {
   SgClassifier c;
   std::vector<PortSet> port_sets;
   c.rules_ = std::move(rules_in);
   const std::vector<FlatRule>& rules = c.rules_;
+  std::sort(own.begin(), own.end());
+  own.erase(std::unique(own.begin(), own.end()), own.end());
+  c.own_ = std::move(own);
+  for (uint32_t g : c.own_) c.own_mask_ |= uint64_t{1} << (g % 64);
   for (Direction d : {Direction::kIngress, Direction::kEgress}) {
     bool egress = d == Direction::kEgress;
+    DirectionRefs& refs = c.refs_[static_cast<int>(d)];
+    auto add_refs = [&](RefTable& t, auto&& want) {
+      BuildRefs(
+          rules, [&](const FlatRule& r) { return r.egress == egress && want(r); }, port_sets,
+          &t.groups, &t.ports, &t.mask);
+      c.has_refs_[static_cast<int>(d)] |= !t.groups.empty();
+    };
+    for (int slot = 0; slot < 4; ++slot) {
+      int proto = kKeyedProtocols[slot];
+      add_refs(refs.known[slot],
+               [&](const FlatRule& r) { return r.protocol == proto || r.protocol == -1; });
+    }
+    add_refs(refs.any, [](const FlatRule& r) { return r.protocol == -1; });
     for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
       FamilyMaps& m = c.maps_[static_cast<int>(d)][f == IpFamily::kV4 ? 0 : 1];
       for (int slot = 0; slot < 4; ++slot) {
@@ -104,6 +142,10 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
       }
       for (const auto& [proto, _] : others) {
         int p = proto;
+        if (f == IpFamily::kV4) {
+          add_refs(refs.other[proto],
+                   [&](const FlatRule& r) { return r.protocol == p || r.protocol == -1; });
+        }
         m.other[proto] = BuildMap(
             f, rules,
             [&](const FlatRule& r) {
@@ -123,6 +165,11 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
     for (const auto& [lo, hi] : set.ranges()) c.ports_.push_back(lo | uint32_t{hi} << 16);
   }
   auto renumber = [&](uint32_t& v) { v = offset[v]; };
+  for (auto& dir : c.refs_) {
+    for (auto& t : dir.known) std::for_each(t.ports.begin(), t.ports.end(), renumber);
+    for (auto& [proto, t] : dir.other) std::for_each(t.ports.begin(), t.ports.end(), renumber);
+    std::for_each(dir.any.ports.begin(), dir.any.ports.end(), renumber);
+  }
   for (auto& dir : c.maps_) {
     for (auto& fam : dir) {
       for (auto& m : fam.known) m.MapValues(renumber);
@@ -141,7 +188,8 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in) {
   return c;
 }
 
-bool SgClassifier::Allows(Direction dir, IpAddress remote, uint8_t protocol, uint16_t key) const {
+bool SgClassifier::AllowsAddress(Direction dir, IpAddress remote, uint8_t protocol,
+                                 uint16_t key) const {
   const FamilyMaps& m = Maps(dir, remote.family());
   int slot = KeyedSlot(protocol);
   const PrefixMap<uint32_t>* map;
@@ -153,21 +201,48 @@ bool SgClassifier::Allows(Direction dir, IpAddress remote, uint8_t protocol, uin
     key = 0;
   }
   const uint32_t* set = map->Find(remote);
-  if (!set) return false;
-  const uint32_t* p = ports_.data() + *set;
-  for (uint32_t i = 1; i <= p[0]; ++i) {
-    if (key < (p[i] & 0xFFFF)) return false;  // ranges are sorted and disjoint
-    if (key <= (p[i] >> 16)) return true;
+  return set && PortsHold(*set, key);
+}
+
+const SgClassifier::RefTable* SgClassifier::Refs(Direction dir, uint8_t protocol) const {
+  if (!has_refs_[static_cast<int>(dir)]) return nullptr;
+  const DirectionRefs& r = refs_[static_cast<int>(dir)];
+  int slot = KeyedSlot(protocol);
+  const RefTable* t;
+  if (slot >= 0) {
+    t = &r.known[slot];
+  } else {
+    auto it = r.other.find(protocol);
+    t = it == r.other.end() ? &r.any : &it->second;
+  }
+  return t->groups.empty() ? nullptr : t;
+}
+
+bool SgClassifier::AllowsGroups(const RefTable& t, uint8_t protocol, uint16_t key,
+                                const GroupSet& g) const {
+  if (!(t.mask & g.mask)) return false;
+  if (KeyedSlot(protocol) < 0) key = 0;
+  for (uint32_t i = 0; i < g.size; ++i) {
+    const uint32_t id = g.ids[i];
+    if (!((t.mask >> (id % 64)) & 1)) continue;
+    auto it = std::lower_bound(t.groups.begin(), t.groups.end(), id);
+    if (it != t.groups.end() && *it == id && PortsHold(t.ports[it - t.groups.begin()], key)) {
+      return true;
+    }
   }
   return false;
 }
 
 const FlatRule* SgClassifier::FirstMatch(Direction dir, IpAddress remote, uint8_t protocol,
-                                         uint16_t key) const {
+                                         uint16_t key, const GroupSet& owner_groups) const {
   bool egress = dir == Direction::kEgress;
   bool keyed = KeyedSlot(protocol) >= 0;
   for (const auto& r : rules_) {
-    if (r.egress != egress || !r.remote.Contains(remote)) continue;
+    if (r.egress != egress) continue;
+    if (r.group >= 0 ? !owner_groups.Contains(static_cast<uint32_t>(r.group))
+                     : !r.remote.Contains(remote)) {
+      continue;
+    }
     if (r.protocol == -1) return &r;
     if (r.protocol != protocol) continue;
     if (!keyed || r.ports.Contains(key)) return &r;
@@ -191,6 +266,15 @@ size_t SgClassifier::MemoryBytes() const {
       n += fam.any.MemoryBytes();
     }
   }
+  for (const auto& dir : refs_) {
+    auto table = [&](const RefTable& t) {
+      n += (t.groups.capacity() + t.ports.capacity()) * sizeof(uint32_t);
+    };
+    for (const auto& t : dir.known) table(t);
+    for (const auto& [p, t] : dir.other) table(t), n += 32;
+    table(dir.any);
+  }
+  n += own_.capacity() * sizeof(uint32_t);
   n += ports_.capacity() * sizeof(uint32_t);
   n += rules_.capacity() * sizeof(FlatRule);
   for (const auto& r : rules_) {  // heap text kept for explanations

@@ -89,14 +89,12 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
     acl_slots[id] = {in, in + 1};
   }
 
-  // ENIs, with one classifier per distinct set of groups.
-  std::map<std::string, std::vector<IpAddress>> group_addresses;
-  for (const auto& [id, eni] : r.enis.rows()) {
-    for (const auto& g : eni.group_ids) {
-      for (const auto& p : eni.private_ips) group_addresses[g].push_back(p.address);
-      for (const auto& a : eni.ipv6_addresses) group_addresses[g].push_back(a);
-    }
-  }
+  // ENIs, with one classifier per distinct set of groups. Group ids are
+  // numbered as met (those of ENIs, and those rules name), for GroupSets.
+  std::unordered_map<std::string, uint32_t> group_index;
+  auto index_of = [&](const std::string& g) {
+    return group_index.emplace(g, static_cast<uint32_t>(group_index.size())).first->second;
+  };
   std::map<std::vector<std::string>, int32_t> classifier_of;
   for (const auto& [id, eni] : r.enis.rows()) {
     EniState e;
@@ -125,12 +123,10 @@ std::shared_ptr<const Snapshot> Snapshot::Compile(const RegionState& r, uint64_t
       for (const auto& g : key) {
         if (const SecurityGroup* sg = r.security_groups.Find(g)) groups.push_back(sg);
       }
-      auto flat = FlattenRules(groups, [&](const std::string& g) -> const std::vector<IpAddress>& {
-        static const std::vector<IpAddress> kNone;
-        auto a = group_addresses.find(g);
-        return a == group_addresses.end() ? kNone : a->second;
-      });
-      s->classifiers.push_back(SgClassifier::Compile(flat));
+      std::vector<uint32_t> own;
+      for (const auto& g : key) own.push_back(index_of(g));
+      s->classifiers.push_back(
+          SgClassifier::Compile(FlattenRules(groups, index_of), std::move(own)));
     }
     e.classifier = it->second;
     int32_t index = static_cast<int32_t>(s->enis.size());

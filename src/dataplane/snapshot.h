@@ -132,6 +132,13 @@ class Snapshot {
   // The ENI in `vpc` owning private address `a` (IPv4 or IPv6), or -1.
   int32_t EniByAddress(int32_t vpc, IpAddress a) const { return address_owner_.Find(vpc, a); }
   void PrefetchAddress(int32_t vpc, IpAddress a) const { address_owner_.Prefetch(vpc, a); }
+  // The security groups of ENI `owner`, or when that is -1 of the ENI in
+  // `vpc` owning `a` (none when no ENI does): what a rule naming a group
+  // admits (see SgClassifier).
+  GroupSet GroupsOf(int32_t owner, int32_t vpc, IpAddress a) const {
+    if (owner < 0) owner = EniByAddress(vpc, a);
+    return owner < 0 ? GroupSet{} : classifiers[hot[owner].classifier].groups();
+  }
   const NatEntry* NatByPublic(IpAddress public_ip) const;
   const NatEntry* NatByPrivate(int32_t vpc, IpAddress private_ip) const;
   // The VPC owning global IPv6 address `a` (from the internet), or -1.
