@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -110,7 +111,7 @@ class PrefixMap {
   }
   size_t MemoryBytes() const {
     size_t n = starts_.capacity() * sizeof(uint128) + values_.capacity() * sizeof(std::optional<V>);
-    for (const auto& l : levels_) n += l.blocks.capacity() * sizeof(Block);
+    n += blocks_.capacity() * sizeof(Block);
     return n;
   }
 
@@ -123,13 +124,17 @@ class PrefixMap {
     std::vector<uint32_t> level;
     level.reserve(starts_.size());
     for (uint128 s : starts_) level.push_back(static_cast<uint32_t>(s));
-    levels_.clear();
+    blocks_.clear();
+    depth_ = 0;
     while (true) {
-      std::vector<Block> blocks((level.size() + 15) / 16);
-      for (size_t i = 0; i < blocks.size() * 16; ++i) {
-        blocks[i / 16].k[i % 16] = (i < level.size() ? level[i] : 0xFFFFFFFFu) ^ kBias;
+      level_offset_[depth_] = static_cast<uint32_t>(blocks_.size());
+      level_size_[depth_] = static_cast<uint32_t>(level.size());
+      ++depth_;
+      const size_t first = blocks_.size();
+      blocks_.resize(first + (level.size() + 15) / 16);
+      for (size_t i = 0; i < (blocks_.size() - first) * 16; ++i) {
+        blocks_[first + i / 16].k[i % 16] = (i < level.size() ? level[i] : 0xFFFFFFFFu) ^ kBias;
       }
-      levels_.push_back({std::move(blocks), level.size()});
       if (level.size() <= 16) break;
       std::vector<uint32_t> up;
       for (size_t i = 0; i < level.size(); i += 16) up.push_back(level[i]);
@@ -138,12 +143,16 @@ class PrefixMap {
   }
   // Index of the first start > x (>= 1 since starts_[0] == 0). From the top
   // level down: in block `b`, the last key <= x names the block below.
+  // Where each level starts and how many keys it has are kept in the map
+  // itself, so that a level costs one load (its block), not two.
   size_t UpperV4(uint32_t x) const {
     // One branch per level (the loop's): maps differ in depth, so a test
     // for the leaf inside the loop mispredicted as often as the exit.
+    const Block* blocks = blocks_.data();
     size_t b = 0;
-    for (size_t l = levels_.size() - 1; l > 0; --l) {
-      b = std::min(b * 16 + CountAtMost(levels_[l].blocks[b], x), levels_[l].size) - 1;
+    for (size_t l = depth_ - 1; l > 0; --l) {
+      b = std::min<size_t>(b * 16 + CountAtMost(blocks[level_offset_[l] + b], x), level_size_[l]) -
+          1;
     }
     // The leaf: the value is one of these 16, so load them with the keys
     // (two lines at most).
@@ -151,7 +160,7 @@ class PrefixMap {
     __builtin_prefetch(v);
     if (16 * sizeof(std::optional<V>) > 64) __builtin_prefetch(v + 64);
     // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
-    return std::min(b * 16 + CountAtMost(levels_[0].blocks[b], x), levels_[0].size);
+    return std::min<size_t>(b * 16 + CountAtMost(blocks[b], x), level_size_[0]);
   }
   // How many of the block's 16 keys are <= x.
   static uint32_t CountAtMost(const Block& blk, uint32_t x) {
@@ -181,11 +190,14 @@ class PrefixMap {
 
   IpFamily family_ = IpFamily::kV4;
   std::vector<uint128> starts_;
-  struct Level {
-    std::vector<Block> blocks;
-    size_t size = 0;  // keys, without the padding
-  };
-  std::vector<Level> levels_;  // IPv4: levels_[0] holds every start
+  // IPv4: every level's blocks, level 0 (every start) first; level l has
+  // level_size_[l] keys from block level_offset_[l]. 16^8 keys is more than
+  // any map has (at most two starts per block of the map).
+  static constexpr size_t kMaxLevels = 8;
+  std::vector<Block> blocks_;
+  size_t depth_ = 0;
+  std::array<uint32_t, kMaxLevels> level_offset_{};
+  std::array<uint32_t, kMaxLevels> level_size_{};
   std::vector<std::optional<V>> values_;
 };
 
