@@ -36,14 +36,13 @@ std::string Proto(uint8_t p) {
 
 }  // namespace
 
-Verdict Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
+void Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   ++drops_[static_cast<size_t>(r)];
   p.v.outcome = Outcome::kDropped;
   p.v.reason = r;
   p.v.eni = eni;
   // A full table may have room for the next packet.
   if (p.src_ct && r != DropReason::kConntrackFull) Remember(p.s, p);
-  return p.v;
 }
 
 bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
@@ -72,12 +71,15 @@ bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t
 
 Verdict Pipeline::Process(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
                           Explanation* why) {
-  return Run(s, h, in, now_s, why, RunHints{kNoBucket, nullptr, -1});
+  Verdict v;
+  Run(s, h, in, now_s, why, RunHints{kNoBucket, nullptr, -1}, &v);
+  return v;
 }
 
-Verdict Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
-                      Explanation* why, const RunHints& hints) {
-  Packet p(s, h, in, now_s, why, hints);
+void Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
+                   Explanation* why, const RunHints& hints, Verdict* out) {
+  *out = Verdict{};
+  Packet p(s, h, in, now_s, why, hints, *out);
   p.v.src = h.src;
   p.v.dst = h.dst;
   if (why) {
@@ -90,16 +92,19 @@ Verdict Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uin
   p.key = L4Key(h.protocol, p.dport, h.icmp_type, h.icmp_code);
   if (h.protocol == 1 || h.protocol == 58)
     p.sport = p.dport = IcmpFlowType(h.protocol, h.icmp_type);
-  Verdict v = in.kind == Ingress::kEni ? FromEni(s, p) : FromInternet(s, p);
-  if (v.delivered()) ++delivered_;
-  if (why) {
-    why->src_after = v.src.ToString();
-    why->dst_after = v.dst.ToString();
+  if (in.kind == Ingress::kEni) {
+    FromEni(s, p);
+  } else {
+    FromInternet(s, p);
   }
-  return v;
+  if (p.v.delivered()) ++delivered_;
+  if (why) {
+    why->src_after = p.v.src.ToString();
+    why->dst_after = p.v.dst.ToString();
+  }
 }
 
-Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
+void Pipeline::FromEni(const Snapshot& s, Packet& p) {
   const int32_t a = p.in.index;
   if (a < 0 || a >= static_cast<int32_t>(s.enis.size())) {
     return Drop(p, DropReason::kEniNotActive, a);
@@ -130,7 +135,7 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
     p.v.established = true;
     p.src_ct = e;
     p.src_reply = reply;
-    if (!p.why && Recall(s, p, fk)) return p.v;
+    if (!p.why && Recall(s, p, fk)) return;
     if (p.why)
       p.Hop("security-group", "", "egress",
             reply ? "reply of a tracked connection" : "tracked connection");
@@ -205,7 +210,7 @@ Verdict Pipeline::FromEni(const Snapshot& s, Packet& p) {
   return Drop(p, DropReason::kNoRoute, a);
 }
 
-Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t b) {
+void Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t b) {
   const EniHot& B = s.hot[b];
   // Network ACLs apply only between different subnets.
   if (from_subnet >= 0 && from_subnet != B.subnet) {
@@ -293,10 +298,9 @@ Verdict Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32
   p.v.src = p.src;
   p.v.dst = p.dst;
   Remember(s, p);
-  return p.v;
 }
 
-Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw) {
+void Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw) {
   const EniHot& A = s.hot[from_eni];
   const SubnetState& sub = s.subnets[A.subnet];
   NaclMatch out = NaclAt(s, sub.nacl_out).Evaluate(p.dst, p.h.protocol, p.key);
@@ -328,10 +332,9 @@ Verdict Pipeline::ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int
   p.v.outcome = Outcome::kDeliveredToInternet;
   if (p.why) p.Hop("internet", "", "", "delivered to " + p.dst.ToString());
   Remember(s, p);
-  return p.v;
 }
 
-Verdict Pipeline::FromInternet(const Snapshot& s, Packet& p) {
+void Pipeline::FromInternet(const Snapshot& s, Packet& p) {
   const int32_t igw = p.in.index;
   if (igw < 0 || igw >= static_cast<int32_t>(s.igws.size())) {
     return Drop(p, DropReason::kGatewayNotAttached, -1);

@@ -77,11 +77,12 @@ class Pipeline {
 
  private:
   struct Packet;  // per-call working state (pipeline.cc)
-  Verdict FromEni(const Snapshot& s, Packet& p);
-  Verdict FromInternet(const Snapshot& s, Packet& p);
-  Verdict ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t to);
-  Verdict ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw);
-  Verdict Drop(Packet& p, DropReason r, int32_t eni);
+  // Each of these sets the packet's verdict (Packet::v) as it returns.
+  void FromEni(const Snapshot& s, Packet& p);
+  void FromInternet(const Snapshot& s, Packet& p);
+  void ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t to);
+  void ToInternet(const Snapshot& s, Packet& p, int32_t from_eni, int32_t igw);
+  void Drop(Packet& p, DropReason r, int32_t eni);
   void Remember(const Snapshot& s, Packet& p);
   bool Recall(const Snapshot& s, Packet& p, const FlowKey& k);
   template <class KeyFn>
@@ -104,8 +105,9 @@ class Pipeline {
     int32_t bucket_of = -1;
     size_t receiver_bucket = kNoBucket;
   };
-  Verdict Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s,
-              Explanation* why, const RunHints& hints);
+  // Decides a packet into *out (written in place: a Verdict is 96 bytes).
+  void Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s, Explanation* why,
+           const RunHints& hints, Verdict* out);
 
   // IPv4 flows that their sender's security groups denied, remembered so
   // that the flows' next packets skip the lookups (AWS tracks no denied

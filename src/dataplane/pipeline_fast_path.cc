@@ -361,8 +361,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       const int32_t to = receiver[i] >= 0                                  ? receiver[i]
                          : route[i] && route[i]->kind == RouteTarget::kEni ? route[i]->index
                                                                            : -1;
-      out[base + i] = Run(s, h, batch[i].in, now_s, nullptr,
-                          {bucket[i], route[i], receiver[i], to, to >= 0 ? rbucket[i] : kNoBucket});
+      Run(s, h, batch[i].in, now_s, nullptr,
+          {bucket[i], route[i], receiver[i], to, to >= 0 ? rbucket[i] : kNoBucket}, &out[base + i]);
     }
   }
 }

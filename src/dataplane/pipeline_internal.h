@@ -12,7 +12,7 @@ struct Pipeline::Packet {
   // Member by member (an aggregate's value-initialisation zeroes the whole
   // struct, padding included: a measurable share of an established packet).
   Packet(const Snapshot& snap, const PacketHeaders& headers, Ingress ingress, uint32_t now_s,
-         Explanation* explanation, const RunHints& hints)
+         Explanation* explanation, const RunHints& hints, Verdict& verdict)
       : s(snap),
         h(headers),
         in(ingress),
@@ -20,6 +20,7 @@ struct Pipeline::Packet {
         why(explanation),
         src(headers.src),
         dst(headers.dst),
+        v(verdict),
         src_bucket(hints.src_bucket),
         route_hint(hints.route),
         receiver_hint(hints.receiver),
@@ -35,7 +36,7 @@ struct Pipeline::Packet {
   uint16_t sport = 0;
   uint16_t dport = 0;
   uint16_t key = 0;  // destination port, or ICMP type*256+code
-  Verdict v;
+  Verdict& v;        // the caller's, filled in place
   // Connection-tracking entries this packet matched or created, so the
   // decision can be remembered for the flow's next packets.
   Conntrack::Entry* src_ct = nullptr;
