@@ -133,14 +133,14 @@ Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t 
     if (!reuse) ++size_;
     ++inserts_;
     const Compact c = CompactOf(k);
-    uint32_t epoch = e.epoch + 1;
-    e = Entry{};
-    __builtin_memcpy(static_cast<void*>(&e), &c,
-                     16);  // addresses, ports, protocol, flags; counts 0
-    e.eni = k.eni;
-    e.epoch = epoch;
-    e.last_seen = now_s;
+    // Every field, once (not zeroed first): addresses, ports, protocol,
+    // flags and counts from the compact key, then the rest.
+    __builtin_memcpy(static_cast<void*>(&e), &c, 16);
     e.originals = 1;
+    e.eni = k.eni;
+    e.last_seen = now_s;
+    ++e.epoch;
+    e.cached = Conntrack::CachedDecision{};
     if (k.family == static_cast<uint8_t>(IpFamily::kV6)) {
       v6_[i] = {k.src, k.dst};
       v6_written_ = true;

@@ -250,13 +250,6 @@ const FlatRule* SgClassifier::FirstMatch(Direction dir, IpAddress remote, uint8_
   return nullptr;
 }
 
-bool SgClassifier::Untracked(IpFamily family, uint8_t protocol) const {
-  // TCP and UDP only (slots 0 and 1): ICMP and others are always tracked.
-  // Bitwise: the protocol mix is no pattern a branch predictor learns.
-  const int slot = KeyedSlot(protocol);
-  return (static_cast<unsigned>(slot) < 2) & untracked_[family == IpFamily::kV4 ? 0 : 1][slot & 1];
-}
-
 size_t SgClassifier::MemoryBytes() const {
   size_t n = sizeof(*this);
   for (const auto& dir : maps_) {

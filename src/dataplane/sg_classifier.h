@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/keyed_protocol.h"
 #include "dataplane/port_set.h"
 #include "dataplane/prefix_map.h"
 #include "vpc/resources.h"
@@ -97,7 +98,13 @@ class SgClassifier {
 
   // AWS does not track a TCP/UDP flow when both directions allow all
   // traffic of that protocol to/from 0.0.0.0/0 (or ::/0) on all ports.
-  bool Untracked(IpFamily family, uint8_t protocol) const;
+  bool Untracked(IpFamily family, uint8_t protocol) const {
+    // TCP and UDP only (slots 0 and 1): ICMP and others are always tracked.
+    // Bitwise: the protocol mix is no pattern a branch predictor learns.
+    const int slot = KeyedSlot(protocol);
+    return (static_cast<unsigned>(slot) < 2) &
+           untracked_[family == IpFamily::kV4 ? 0 : 1][slot & 1];
+  }
 
   // The first rule (in group and rule order) that allows the packet, or
   // nullptr: a linear scan, for explanations only. Agrees with Allows().
