@@ -24,7 +24,7 @@ class AddressMap {
   // Maps (vpc, a) to value (>= 0), replacing an earlier value.
   void Insert(int32_t vpc, IpAddress a, int32_t value);
   // The value for (vpc, a), or -1.
-  int32_t Find(int32_t vpc, IpAddress a) const {
+  int32_t Find(int32_t vpc, const IpAddress& a) const {
     if (slots_.empty()) return -1;
     for (size_t i = Hash(vpc, a) & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
@@ -44,11 +44,11 @@ class AddressMap {
     int32_t vpc = 0;
     int32_t value = -1;  // -1: empty
     IpFamily family = IpFamily::kV4;
-    bool Holds(int32_t v, IpAddress a) const {
+    bool Holds(int32_t v, const IpAddress& a) const {
       return addr == a.value() && vpc == v && family == a.family();
     }
   };
-  static uint64_t Hash(int32_t vpc, IpAddress a) {
+  static uint64_t Hash(int32_t vpc, const IpAddress& a) {
     uint64_t lo = static_cast<uint64_t>(a.value());
     uint64_t hi = static_cast<uint64_t>(a.value() >> 64);
     uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (static_cast<uint64_t>(vpc) << 40)) *

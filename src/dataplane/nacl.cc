@@ -109,7 +109,7 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
   return out;
 }
 
-NaclMatch CompiledNacl::Evaluate(IpAddress remote, uint8_t protocol, uint16_t key) const {
+NaclMatch CompiledNacl::Evaluate(const IpAddress& remote, uint8_t protocol, uint16_t key) const {
   const uint32_t* list = (remote.is_v4() ? v4_ : v6_).Find(remote);
   if (!list) return {};
   const RuleList& l = lists_[*list];

@@ -36,7 +36,7 @@ class CompiledNacl {
 
   // `remote` is the destination for egress, the source for ingress; `key`
   // the destination port for TCP/UDP, type*256+code for ICMP(v6).
-  NaclMatch Evaluate(IpAddress remote, uint8_t protocol, uint16_t key) const;
+  NaclMatch Evaluate(const IpAddress& remote, uint8_t protocol, uint16_t key) const;
   size_t size() const { return entries_.size(); }
   size_t MemoryBytes() const;
 

@@ -94,7 +94,7 @@ class PrefixMap {
 
   // The value of the interval holding `addr`, or nullptr. Precondition: the
   // family matches (a mismatched family returns nullptr).
-  const V* Find(IpAddress addr) const {
+  const V* Find(const IpAddress& addr) const {
     if (addr.family() != family_ || starts_.empty()) return nullptr;
     size_t i = family_ == IpFamily::kV4 ? UpperV4(addr.v4()) : Upper(addr.value());
     const std::optional<V>& v = values_[i - 1];

@@ -188,7 +188,7 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in, std::vector<u
   return c;
 }
 
-bool SgClassifier::AllowsAddress(Direction dir, IpAddress remote, uint8_t protocol,
+bool SgClassifier::AllowsAddress(Direction dir, const IpAddress& remote, uint8_t protocol,
                                  uint16_t key) const {
   const FamilyMaps& m = Maps(dir, remote.family());
   int slot = KeyedSlot(protocol);
@@ -233,7 +233,7 @@ bool SgClassifier::AllowsGroups(const RefTable& t, uint8_t protocol, uint16_t ke
   return false;
 }
 
-const FlatRule* SgClassifier::FirstMatch(Direction dir, IpAddress remote, uint8_t protocol,
+const FlatRule* SgClassifier::FirstMatch(Direction dir, const IpAddress& remote, uint8_t protocol,
                                          uint16_t key, const GroupSet& owner_groups) const {
   bool egress = dir == Direction::kEgress;
   bool keyed = KeyedSlot(protocol) >= 0;

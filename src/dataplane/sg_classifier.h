@@ -84,14 +84,14 @@ class SgClassifier {
   // when none does); it is called only when a rule naming a group could
   // decide.
   template <typename OwnerGroups>
-  bool Allows(Direction dir, IpAddress remote, uint8_t protocol, uint16_t key,
+  bool Allows(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key,
               OwnerGroups&& owner_groups) const {
     if (AllowsAddress(dir, remote, protocol, key)) return true;
     const RefTable* t = Refs(dir, protocol);
     return t && AllowsGroups(*t, protocol, key, owner_groups());
   }
   // The rules with a CIDR only.
-  bool AllowsAddress(Direction dir, IpAddress remote, uint8_t protocol, uint16_t key) const;
+  bool AllowsAddress(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key) const;
 
   // The groups this classifier is for, as rules naming them ask.
   GroupSet groups() const { return {own_.data(), static_cast<uint32_t>(own_.size()), own_mask_}; }
@@ -108,7 +108,7 @@ class SgClassifier {
 
   // The first rule (in group and rule order) that allows the packet, or
   // nullptr: a linear scan, for explanations only. Agrees with Allows().
-  const FlatRule* FirstMatch(Direction dir, IpAddress remote, uint8_t protocol, uint16_t key,
+  const FlatRule* FirstMatch(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key,
                              const GroupSet& owner_groups) const;
 
   size_t MemoryBytes() const;

@@ -40,7 +40,7 @@ struct CompiledRouteTable {
   std::vector<Route> routes;
   PrefixMap<RouteTarget> v4;
   PrefixMap<RouteTarget> v6;
-  const RouteTarget* Lookup(IpAddress dst) const {
+  const RouteTarget* Lookup(const IpAddress& dst) const {
     return dst.is_v4() ? v4.Find(dst) : v6.Find(dst);
   }
 };
@@ -130,12 +130,14 @@ class Snapshot {
   int32_t FindIgw(std::string_view id) const { return Find(igw_index_, id); }
   int32_t FindVpc(std::string_view id) const { return Find(vpc_index_, id); }
   // The ENI in `vpc` owning private address `a` (IPv4 or IPv6), or -1.
-  int32_t EniByAddress(int32_t vpc, IpAddress a) const { return address_owner_.Find(vpc, a); }
+  int32_t EniByAddress(int32_t vpc, const IpAddress& a) const {
+    return address_owner_.Find(vpc, a);
+  }
   void PrefetchAddress(int32_t vpc, IpAddress a) const { address_owner_.Prefetch(vpc, a); }
   // The security groups of ENI `owner`, or when that is -1 of the ENI in
   // `vpc` owning `a` (none when no ENI does): what a rule naming a group
   // admits (see SgClassifier).
-  GroupSet GroupsOf(int32_t owner, int32_t vpc, IpAddress a) const {
+  GroupSet GroupsOf(int32_t owner, int32_t vpc, const IpAddress& a) const {
     if (owner < 0) owner = EniByAddress(vpc, a);
     return owner < 0 ? GroupSet{} : classifiers[hot[owner].classifier].groups();
   }
