@@ -164,6 +164,10 @@ TEST(SgClassifier, AgreesWithAnyMatchScan) {
           << "round " << round;
       ASSERT_EQ(c.AllowsAddress(d, a, proto, key), want_cidr) << "round " << round;
       ASSERT_LE(asked, want_cidr ? 0 : 1);  // the owner is looked up only when needed
+      ASSERT_EQ(c.Allows(
+                    d, a, proto, key, [&] { return groups; }, /*groups_first=*/true),
+                want)
+          << "round " << round;
       ASSERT_EQ(c.FirstMatch(d, a, proto, key, groups) != nullptr, want) << "round " << round;
     }
   }

@@ -142,7 +142,8 @@ void Pipeline::FromEni(const Snapshot& s, Packet& p) {
   } else {
     // The owner of a local destination, when ProcessBurst found it.
     auto dst_groups = [&] { return s.GroupsOf(p.receiver_hint, A.vpc, p.dst); };
-    if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key, dst_groups)) {
+    if (!sg.Allows(Direction::kEgress, p.dst, p.h.protocol, p.key, dst_groups,
+                   p.receiver_hint >= 0)) {
       if (p.why)
         p.Hop("security-group", s.enis[a].group_ids.empty() ? "" : s.enis[a].group_ids.front(),
               "egress",
@@ -265,7 +266,7 @@ void Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t 
     const int32_t sender =
         p.in.kind == Ingress::kEni && s.hot[p.in.index].source_dest_check() ? p.in.index : -1;
     auto src_groups = [&] { return s.GroupsOf(sender, B.vpc, p.src); };
-    if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key, src_groups)) {
+    if (!sg.Allows(Direction::kIngress, p.src, p.h.protocol, p.key, src_groups, sender >= 0)) {
       if (p.why)
         p.Hop("security-group", s.enis[b].group_ids.empty() ? "" : s.enis[b].group_ids.front(),
               "ingress",

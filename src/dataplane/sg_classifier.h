@@ -82,13 +82,16 @@ class SgClassifier {
   // ICMP type*256+code; ignored for other protocols) is allowed.
   // `owner_groups()` returns the GroupSet of the ENI owning `remote` (empty
   // when none does); it is called only when a rule naming a group could
-  // decide.
+  // decide. With `groups_first` (for a caller that has the owner at hand)
+  // the rules naming groups are asked first: theirs is a short table, the
+  // CIDRs' a search of several levels.
   template <typename OwnerGroups>
   bool Allows(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key,
-              OwnerGroups&& owner_groups) const {
-    if (AllowsAddress(dir, remote, protocol, key)) return true;
+              OwnerGroups&& owner_groups, bool groups_first = false) const {
     const RefTable* t = Refs(dir, protocol);
-    return t && AllowsGroups(*t, protocol, key, owner_groups());
+    if (groups_first && t && AllowsGroups(*t, protocol, key, owner_groups())) return true;
+    if (AllowsAddress(dir, remote, protocol, key)) return true;
+    return !groups_first && t && AllowsGroups(*t, protocol, key, owner_groups());
   }
   // The rules with a CIDR only.
   bool AllowsAddress(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key) const;
