@@ -207,8 +207,10 @@ void PrintConfiguration(const Fixture& f) {
   std::printf("  SG rules per ENI as AWS counts them: %s\n", stats(w.aws_rules_per_eni).c_str());
   std::printf("    ENIs with <=10: %d, 11-50: %d, 51-899: %d, >=900: %d\n", buckets[0], buckets[1],
               buckets[2], buckets[3]);
-  std::printf("  after expanding group references to member /32s: %s\n",
-              stats(w.expanded_rules_per_eni).c_str());
+  std::printf(
+      "  after expanding group references to member /32s (as the DPDK baseline compiles them;"
+      " minivpc asks the owner's groups instead): %s\n",
+      stats(w.expanded_rules_per_eni).c_str());
   std::printf(
       "  %zu network ACLs, %zu entries per direction; route table: %zu routes "
       "(local, 0.0.0.0/0 -> igw, %d random /8../28 to the igw, %d to appliance ENIs)\n",
