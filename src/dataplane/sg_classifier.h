@@ -38,7 +38,7 @@ namespace minivpc::dp {
 
 enum class Direction : uint8_t { kIngress = 0, kEgress = 1 };
 
-// A rule after group references are resolved: what the classifier compiles.
+// A rule as the classifier compiles it: a CIDR, or a group it names.
 struct FlatRule {
   bool egress = false;
   int protocol = -1;     // IP protocol number, -1 for all
