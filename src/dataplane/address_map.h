@@ -32,7 +32,7 @@ class AddressMap {
       if (s.Holds(vpc, a)) return s.value;
     }
   }
-  void Prefetch(int32_t vpc, IpAddress a) const {
+  void Prefetch(int32_t vpc, const IpAddress& a) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(vpc, a) & mask_]);
   }
   size_t size() const { return size_; }

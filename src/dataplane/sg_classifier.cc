@@ -1,6 +1,7 @@
 #include "dataplane/sg_classifier.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "dataplane/keyed_protocol.h"
 
@@ -109,54 +110,39 @@ SgClassifier SgClassifier::Compile(std::vector<FlatRule> rules_in, std::vector<u
   c.own_ = std::move(own);
   for (uint32_t g : c.own_) c.own_mask_ |= uint64_t{1} << (g % 64);
   for (Direction d : {Direction::kIngress, Direction::kEgress}) {
-    bool egress = d == Direction::kEgress;
-    DirectionRefs& refs = c.refs_[static_cast<int>(d)];
-    auto add_refs = [&](RefTable& t, auto&& want) {
-      BuildRefs(
-          rules, [&](const FlatRule& r) { return r.egress == egress && want(r); }, port_sets,
-          &t.groups, &t.ports, &t.mask);
-      c.has_refs_[static_cast<int>(d)] |= !t.groups.empty();
+    const bool egress = d == Direction::kEgress;
+    const int di = static_cast<int>(d);
+    auto maps = [&](IpFamily f) -> FamilyMaps& { return c.maps_[di][f == IpFamily::kV4 ? 0 : 1]; };
+    // One protocol's tables from this direction's rules that `want` selects:
+    // the rules naming groups into `refs`, those with CIDRs into the map
+    // `map_of(family)` returns.
+    auto build = [&](auto&& want, RefTable& refs, auto&& map_of) {
+      auto selected = [&](const FlatRule& r) { return r.egress == egress && want(r); };
+      BuildRefs(rules, selected, port_sets, &refs.groups, &refs.ports, &refs.mask);
+      for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
+        map_of(f) = BuildMap(f, rules, selected, port_sets);
+      }
     };
     for (int slot = 0; slot < 4; ++slot) {
-      int proto = kKeyedProtocols[slot];
-      add_refs(refs.known[slot],
-               [&](const FlatRule& r) { return r.protocol == proto || r.protocol == -1; });
+      const int proto = kKeyedProtocols[slot];
+      build([&](const FlatRule& r) { return r.protocol == proto || r.protocol == -1; },
+            c.refs_[di].known[slot],
+            [&](IpFamily f) -> PrefixMap<uint32_t>& { return maps(f).known[slot]; });
     }
-    add_refs(refs.any, [](const FlatRule& r) { return r.protocol == -1; });
-    for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
-      FamilyMaps& m = c.maps_[static_cast<int>(d)][f == IpFamily::kV4 ? 0 : 1];
-      for (int slot = 0; slot < 4; ++slot) {
-        int proto = kKeyedProtocols[slot];
-        m.known[slot] = BuildMap(
-            f, rules,
-            [&](const FlatRule& r) {
-              return r.egress == egress && (r.protocol == proto || r.protocol == -1);
-            },
-            port_sets);
+    std::set<uint8_t> others;
+    for (const auto& r : rules) {
+      if (r.egress == egress && r.protocol >= 0 && KeyedSlot(r.protocol) < 0) {
+        others.insert(static_cast<uint8_t>(r.protocol));
       }
-      std::map<uint8_t, bool> others;
-      for (const auto& r : rules) {
-        if (r.egress == egress && r.protocol >= 0 && KeyedSlot(r.protocol) < 0) {
-          others[static_cast<uint8_t>(r.protocol)] = true;
-        }
-      }
-      for (const auto& [proto, _] : others) {
-        int p = proto;
-        if (f == IpFamily::kV4) {
-          add_refs(refs.other[proto],
-                   [&](const FlatRule& r) { return r.protocol == p || r.protocol == -1; });
-        }
-        m.other[proto] = BuildMap(
-            f, rules,
-            [&](const FlatRule& r) {
-              return r.egress == egress && (r.protocol == p || r.protocol == -1);
-            },
-            port_sets);
-      }
-      m.any = BuildMap(
-          f, rules, [&](const FlatRule& r) { return r.egress == egress && r.protocol == -1; },
-          port_sets);
     }
+    for (uint8_t proto : others) {
+      const int p = proto;
+      build([&](const FlatRule& r) { return r.protocol == p || r.protocol == -1; },
+            c.refs_[di].other[proto],
+            [&](IpFamily f) -> PrefixMap<uint32_t>& { return maps(f).other[proto]; });
+    }
+    build([](const FlatRule& r) { return r.protocol == -1; }, c.refs_[di].any,
+          [&](IpFamily f) -> PrefixMap<uint32_t>& { return maps(f).any; });
   }
   std::vector<uint32_t> offset;
   for (const PortSet& set : port_sets) {
@@ -205,7 +191,6 @@ bool SgClassifier::AllowsAddress(Direction dir, const IpAddress& remote, uint8_t
 }
 
 const SgClassifier::RefTable* SgClassifier::Refs(Direction dir, uint8_t protocol) const {
-  if (!has_refs_[static_cast<int>(dir)]) return nullptr;
   const DirectionRefs& r = refs_[static_cast<int>(dir)];
   int slot = KeyedSlot(protocol);
   const RefTable* t;
@@ -264,7 +249,10 @@ size_t SgClassifier::MemoryBytes() const {
       n += (t.groups.capacity() + t.ports.capacity()) * sizeof(uint32_t);
     };
     for (const auto& t : dir.known) table(t);
-    for (const auto& [p, t] : dir.other) table(t), n += 32;
+    for (const auto& [p, t] : dir.other) {
+      table(t);
+      n += 32;
+    }
     table(dir.any);
   }
   n += own_.capacity() * sizeof(uint32_t);

@@ -153,7 +153,6 @@ class SgClassifier {
     return false;
   }
   std::array<DirectionRefs, 2> refs_;  // [direction]
-  std::array<bool, 2> has_refs_{};     // [direction]: some rule names a group
   std::vector<uint32_t> own_;
   uint64_t own_mask_ = 0;
   // Every distinct port set, flattened: at an offset, the number of ranges

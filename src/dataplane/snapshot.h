@@ -133,7 +133,7 @@ class Snapshot {
   int32_t EniByAddress(int32_t vpc, const IpAddress& a) const {
     return address_owner_.Find(vpc, a);
   }
-  void PrefetchAddress(int32_t vpc, IpAddress a) const { address_owner_.Prefetch(vpc, a); }
+  void PrefetchAddress(int32_t vpc, const IpAddress& a) const { address_owner_.Prefetch(vpc, a); }
   // The security groups of ENI `owner`, or when that is -1 of the ENI in
   // `vpc` owning `a` (none when no ENI does): what a rule naming a group
   // admits (see SgClassifier).
