@@ -108,14 +108,13 @@ Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t no
   // case for a new flow.
   if (!slots_[bucket & mask_].used()) return nullptr;
   const Compact c = CompactOf(k);
-  const bool symmetric = Symmetric(k);
   size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
     if (!e.used()) return nullptr;  // probe sequences never cross an empty slot
     if (Expired(e, now_s)) continue;
-    int dir = Matches(e, i, k, c, true);
-    if (dir == 0 || (dir == 1 && !symmetric)) {
+    const int dir = Matches(e, i, k, c, true);
+    if (dir >= 0) {
       *reply = dir == 1;
       return &e;
     }
@@ -135,14 +134,15 @@ Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t 
     const Compact c = CompactOf(k);
     // Every field, once (not zeroed first): addresses, ports, protocol,
     // flags and counts from the compact key, then the rest.
-    __builtin_memcpy(static_cast<void*>(&e), &c, 16);
+    const uint64_t w[2] = {c.addrs, c.rest | uint64_t{c.swapped} << kSwappedBit};
+    __builtin_memcpy(static_cast<void*>(&e), w, 16);
     e.originals = 1;
     e.eni = k.eni;
     e.last_seen = now_s;
     ++e.epoch;
     e.cached = Conntrack::CachedDecision{};
     if (k.family == static_cast<uint8_t>(IpFamily::kV6)) {
-      v6_[i] = {k.src, k.dst};
+      v6_[i] = c.swapped ? V6{k.dst, k.src} : V6{k.src, k.dst};  // canonical order
       v6_written_ = true;
     }
     return &e;

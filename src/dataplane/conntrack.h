@@ -12,9 +12,10 @@
 // else 600 s (see Options). Expired entries are reused in place.
 //
 // The table. Open addressing with linear probing over a power-of-two array
-// sized for `max_entries` at <= 50% load; both directions of a flow hash to
-// the same bucket (the hash is symmetric in the endpoints), so one probe
-// sequence finds originals and replies. Memory is allocated once, at
+// sized for `max_entries` at <= 50% load. A flow's key is kept with its two
+// endpoints in a canonical order (see Compact), so both directions of a flow
+// have the same key and hash to the same bucket: one probe sequence and one
+// comparison find originals and replies. Memory is allocated once, at
 // construction, and never grows: when no free or expired slot is found
 // within kMaxProbe slots, or max_entries is reached, the new flow is
 // dropped and counted in allowance_exceeded(), as EC2's
@@ -140,11 +141,12 @@ class Conntrack {
 
   // One slot. Only the conntrack and the pipeline read these fields.
   struct alignas(64) Entry {
-    // The key, compact (see Matches): IPv4 addresses, or folds of IPv6 ones.
-    uint32_t src = 0, dst = 0;
-    uint16_t sport = 0, dport = 0;
+    // The key, compact and canonical (see Compact): the endpoints' IPv4
+    // addresses, or folds of IPv6 ones, and ports, the lower endpoint first.
+    uint32_t a = 0, b = 0;
+    uint16_t aport = 0, bport = 0;
     uint8_t proto = 0;
-    uint8_t flags = 0;  // kUsed | kV6 | kEgress
+    uint8_t flags = 0;  // kUsed | kV6 | kCrossing | kSwapped
     // Counts of original and reply packets, saturating at 2: only "more
     // than one" matters (a UDP stream), and a saturated count needs no write.
     uint8_t originals = 0;
@@ -156,7 +158,11 @@ class Conntrack {
     // ENI is found by them in its own direction, one tracked as it entered
     // in the reverse one, never both.
     CachedDecision cached;
-    enum : uint8_t { kUsed = 1, kV6 = 2, kEgress = 4 };
+    // kCrossing: the way the flow's first packet crossed the ENI (leaving
+    // it) XOR kSwapped, which is the same for every packet of the flow, in
+    // either direction (see FlowKey::egress). kSwapped: the first packet
+    // went from endpoint b to endpoint a. Only kSwapped is not key.
+    enum : uint8_t { kUsed = 1, kV6 = 2, kCrossing = 4, kSwapped = 8 };
     bool used() const { return flags & kUsed; }
   };
   explicit Conntrack(Options options);
@@ -167,18 +173,17 @@ class Conntrack {
   Conntrack& operator=(const Conntrack&) = delete;
 
   // The first slot of `k`'s probe sequence (the same for both directions).
-  size_t Bucket(const FlowKey& k) const {
-    return Mix(EndpointHash(k.src, k.sport), EndpointHash(k.dst, k.dport), k.proto, k.eni);
-  }
+  size_t Bucket(const FlowKey& k) const { return Mix(CompactOf(k), k.eni); }
   // Starts loading the entry at `slot` (a Bucket()) into the cache; never
   // faults.
   void Prefetch(size_t slot) const { __builtin_prefetch(&slots_[slot & mask_], 1, 3); }
   // What Peek (or PeekNext) saw in the first (or second) slot of a bucket,
-  // for FindHinted.
+  // for FindHinted. Set by them only: uninitialised before (a burst's
+  // array of them is not worth initialising).
   struct Hint {
-    uint32_t epoch = 0;
-    int8_t dir = -1;   // 0: k's own direction, 1: the reverse, -1: not k's flow
-    uint8_t slot = 0;  // 0: the bucket's first slot, 1: the next one
+    uint32_t epoch;
+    int8_t dir;    // 0: k's own direction, 1: the reverse, -1: not k's flow
+    uint8_t slot;  // 0: the bucket's first slot, 1: the next one
   };
   // Whether the first slot of `bucket` holds `k`'s flow (either direction),
   // and if so the peer slot its decision names (may be kNoSlot, also when
@@ -202,17 +207,23 @@ class Conntrack {
   Entry* FindHinted(const FlowKey& k, size_t bucket, const Hint& hint, uint32_t now_s,
                     bool* reply) {
     Entry& e = slots_[(bucket + hint.slot) & mask_];
-    if (HintHolds(e, hint, Symmetric(k), now_s)) {
+    if (HintHolds(e, hint, now_s)) {
       *reply = hint.dir == 1;
       return &e;
     }
     return FindAt(k, bucket, now_s, reply);
   }
-  // A flow's compact key, as Entry's first 16 bytes would hold it in either
-  // direction (counts masked out: see Matches).
+  // A flow's compact key, as Entry's first 16 bytes hold it (counts and
+  // kSwapped masked out: see Direction), the same for both directions: the
+  // endpoints (address, port) in a canonical order, lower first, with
+  // `swapped` telling whether the packet goes from the higher one. IPv4
+  // endpoints order by (port, address), IPv6 ones by (full address, port);
+  // a packet to its own address and port is never swapped, so it can only
+  // continue its flow, never answer it.
   struct Compact {
-    uint64_t addrs, rest;    // its own direction
-    uint64_t raddrs, rrest;  // the reverse
+    uint64_t addrs;  // a | b << 32
+    uint64_t rest;   // aport | bport << 16 | proto << 32 | flags << 40
+    bool swapped;
   };
   // The IPv4 lane: an IPv4 flow as Bucket, Peek and FindHinted see it,
   // without building its FlowKey (the established path's most frequent
@@ -222,26 +233,16 @@ class Conntrack {
    public:
     V4Probe(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t proto, bool egress,
             uint64_t eni)
-        : c_(CompactFrom(src, dst, sport, dport, proto, Entry::kUsed, egress)),
-          eni_(eni),
-          symmetric_(src == dst && sport == dport) {}
+        : c_(CompactV4(src, dst, sport, dport, proto, Entry::kUsed, egress)), eni_(eni) {}
 
    private:
     friend class Conntrack;
     Compact c_;
     uint64_t eni_;
-    bool symmetric_;
   };
-  size_t Bucket(const V4Probe& p) const { return Bucket(p, p.eni_); }
+  size_t Bucket(const V4Probe& p) const { return Mix(p.c_, p.eni_); }
   // The bucket of the same flow at ENI `eni` (as the receiver tracks it).
-  size_t Bucket(const V4Probe& p, uint64_t eni) const {
-    const uint32_t src = static_cast<uint32_t>(p.c_.addrs);
-    const uint32_t dst = static_cast<uint32_t>(p.c_.raddrs);
-    const uint16_t sport = static_cast<uint16_t>(p.c_.rest);
-    const uint16_t dport = static_cast<uint16_t>(p.c_.rrest);
-    const uint8_t proto = static_cast<uint8_t>(p.c_.rest >> 32);
-    return Mix(EndpointHash(src, sport), EndpointHash(dst, dport), proto, eni);
-  }
+  size_t Bucket(const V4Probe& p, uint64_t eni) const { return Mix(p.c_, eni); }
   // Peek for an IPv4 flow (never needs the IPv6 records).
   bool Peek(const V4Probe& p, size_t bucket, uint32_t now_s, uint32_t* peer, Hint* hint) const {
     return PeekSlot(p, bucket, 0, now_s, peer, hint);
@@ -256,7 +257,7 @@ class Conntrack {
   Entry* Hinted(const V4Probe& p, size_t bucket, const Hint& hint, uint32_t now_s, bool* reply) {
     Entry& e = slots_[(bucket + hint.slot) & mask_];
     *reply = hint.dir == 1;
-    return HintHolds(e, hint, p.symmetric_, now_s) ? &e : nullptr;
+    return HintHolds(e, hint, now_s) ? &e : nullptr;
   }
   // For a flow not in the first slot of `bucket` (Peek): when that slot is
   // taken, the lookup and the insert go on to the next one.
@@ -341,33 +342,20 @@ class Conntrack {
     *peer = PeerToPrefetch(e, now_s);
   }
   static constexpr uint8_t kCountMax = 2;
-  static uint64_t Fmix(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-  }
-  // One endpoint (address, port) of a flow, mixed enough for Fmix to finish.
-  static uint64_t EndpointHash(uint128 addr, uint16_t port) {
-    uint64_t x = static_cast<uint64_t>(addr) ^
-                 (static_cast<uint64_t>(addr >> 64) * 0x9e3779b97f4a7c15ULL) ^
-                 (uint64_t{port} << 40);
+  // A flow's bucket at ENI `eni`: its canonical key's addresses, ports and
+  // protocol (the same both ways), and the ENI, through two multiplications
+  // (a 64-bit multiply-xorshift finish; flags are left out, so that the
+  // receiver's bucket of a flow follows from the sender's probe).
+  size_t Mix(const Compact& c, uint64_t eni) const {
+    uint64_t x =
+        c.addrs * 0x9e3779b97f4a7c15ULL ^ (c.rest & kPortsProto) ^ eni * 0x94d049bb133111ebULL;
+    x ^= x >> 29;
     x *= 0xbf58476d1ce4e5b9ULL;
-    return x ^ (x >> 31);
+    return static_cast<size_t>(x ^ (x >> 32)) & mask_;
   }
-  // The same for an IPv4 address (its uint128 has no high half).
-  static uint64_t EndpointHash(uint32_t addr, uint16_t port) {
-    uint64_t x = addr ^ (uint64_t{port} << 40);
-    x *= 0xbf58476d1ce4e5b9ULL;
-    return x ^ (x >> 31);
-  }
-  // Both endpoints' hashes (symmetric), the protocol and the ENI: a bucket.
-  size_t Mix(uint64_t a, uint64_t b, uint8_t proto, uint64_t eni) const {
-    return static_cast<size_t>(Fmix((a + b) ^ (a * b) ^ proto ^ (eni * 0x94d049bb133111ebULL))) &
-           mask_;
-  }
-  // The full addresses of an IPv6 flow, for the slot of the same index.
+  static constexpr uint64_t kPortsProto = (uint64_t{1} << 40) - 1;
+  // The full addresses of an IPv6 flow, for the slot of the same index, in
+  // the key's canonical order (src: the lower endpoint's).
   struct V6 {
     uint128 src = 0, dst = 0;
   };
@@ -376,18 +364,36 @@ class Conntrack {
            static_cast<uint32_t>(a >> 64) ^ static_cast<uint32_t>(a >> 96);
   }
   static Compact CompactOf(const FlowKey& k) {
-    const bool v6 = k.family == static_cast<uint8_t>(IpFamily::kV6);
-    const uint32_t s = v6 ? Fold(k.src) : static_cast<uint32_t>(k.src);
-    const uint32_t d = v6 ? Fold(k.dst) : static_cast<uint32_t>(k.dst);
-    return CompactFrom(s, d, k.sport, k.dport, k.proto, Entry::kUsed | (v6 ? Entry::kV6 : 0),
-                       k.egress != 0);
+    if (k.family != static_cast<uint8_t>(IpFamily::kV6)) {
+      return CompactV4(static_cast<uint32_t>(k.src), static_cast<uint32_t>(k.dst), k.sport, k.dport,
+                       k.proto, Entry::kUsed, k.egress != 0);
+    }
+    const bool swapped = k.src > k.dst || (k.src == k.dst && k.sport > k.dport);
+    return CompactFrom(Fold(swapped ? k.dst : k.src), Fold(swapped ? k.src : k.dst),
+                       swapped ? k.dport : k.sport, swapped ? k.sport : k.dport, k.proto,
+                       Entry::kUsed | Entry::kV6, k.egress != 0, swapped);
   }
-  static Compact CompactFrom(uint64_t s, uint64_t d, uint16_t sport, uint16_t dport, uint8_t proto,
-                             uint64_t f, bool egress) {
-    const uint64_t eg = egress ? Entry::kEgress : 0;
-    const uint64_t p = uint64_t{proto} << 32;
-    return {s | d << 32, sport | uint64_t{dport} << 16 | p | (f | eg) << 40, d | s << 32,
-            dport | uint64_t{sport} << 16 | p | (f | (eg ^ Entry::kEgress)) << 40};
+  // An IPv4 flow's key: endpoints ordered by (port, address) as one 48-bit
+  // number each, without a branch (which direction comes first follows the
+  // packet mix).
+  static Compact CompactV4(uint32_t s, uint32_t d, uint16_t sport, uint16_t dport, uint8_t proto,
+                           uint8_t f, bool egress) {
+    const uint64_t se = s | uint64_t{sport} << 32;
+    const uint64_t de = d | uint64_t{dport} << 32;
+    const bool swapped = se > de;
+    const uint64_t lo = swapped ? de : se;
+    const uint64_t hi = swapped ? se : de;
+    return CompactFrom(static_cast<uint32_t>(lo), static_cast<uint32_t>(hi),
+                       static_cast<uint16_t>(lo >> 32), static_cast<uint16_t>(hi >> 32), proto, f,
+                       egress, swapped);
+  }
+  // The key of endpoints (a, aport) < (b, bport), for a packet going from b
+  // to a when `swapped`.
+  static Compact CompactFrom(uint32_t a, uint32_t b, uint16_t aport, uint16_t bport, uint8_t proto,
+                             uint8_t f, bool egress, bool swapped) {
+    const uint64_t crossing = (egress != swapped) ? Entry::kCrossing : 0;
+    return {a | uint64_t{b} << 32,
+            aport | uint64_t{bport} << 16 | uint64_t{proto} << 32 | (f | crossing) << 40, swapped};
   }
   // 0 / 1 / -1 as Matches, on the compact key only (exact for IPv4). No
   // branch on the direction: established packets are originals and
@@ -396,10 +402,9 @@ class Conntrack {
     uint64_t w[2];
     __builtin_memcpy(w, &e, sizeof w);
     if (e.eni != eni) return -1;  // another ENI's flow, or none
-    const uint64_t rest = w[1] & kRestMask;
-    const bool own = (w[0] == c.addrs) & (rest == c.rest);
-    const bool rev = (w[0] == c.raddrs) & (rest == c.rrest);
-    return static_cast<int>(rev & !own) | -static_cast<int>(!(own | rev));
+    const bool match = (w[0] == c.addrs) & ((w[1] & kKeyMask) == c.rest);
+    const int dir = static_cast<int>((w[1] >> kSwappedBit) & 1) ^ static_cast<int>(c.swapped);
+    return dir | -static_cast<int>(!match);
   }
   // The peer slot Peek reports: none when the decision needs no look at it
   // this second (see CachedDecision::peer_seen). Without a branch (whether
@@ -410,26 +415,22 @@ class Conntrack {
     return e.cached.peer_slot | (0u - static_cast<uint32_t>(e.cached.peer_seen == now_s + 1));
   }
   // Whether Peek's `hint` still names slot `e` for the flow: same epoch
-  // (only Insert changes a slot's flow, and it bumps the epoch), not
-  // expired, and not a symmetric packet taken for a reply. Bitwise where
-  // the direction is involved: originals and replies come in no
-  // predictable order.
-  bool HintHolds(const Entry& e, const Hint& hint, bool symmetric, uint32_t now_s) const {
-    return hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s) &&
-           !((hint.dir == 1) & symmetric);
+  // (only Insert changes a slot's flow, and it bumps the epoch) and not
+  // expired.
+  bool HintHolds(const Entry& e, const Hint& hint, uint32_t now_s) const {
+    return hint.dir >= 0 && e.used() && e.epoch == hint.epoch && !Expired(e, now_s);
   }
-  // A packet to its own address and port is its own reverse: it can only
-  // continue its flow, never answer it.
-  static bool Symmetric(const FlowKey& k) { return k.src == k.dst && k.sport == k.dport; }
-  static constexpr uint64_t kRestMask = (uint64_t{1} << 48) - 1;  // all but the counts
+  // The key's bits of an entry's second word: all but kSwapped and the counts.
+  static constexpr int kSwappedBit = 40 + 3;
+  static_assert(Entry::kSwapped == 1 << 3);
+  static constexpr uint64_t kKeyMask = ((uint64_t{1} << 48) - 1) & ~(uint64_t{1} << kSwappedBit);
   // 0: e holds k's flow in k's direction; 1: in the reverse one; -1: not
   // k's flow. With `exact`, IPv6 addresses are compared in full.
   int Matches(const Entry& e, size_t slot, const FlowKey& k, const Compact& c, bool exact) const {
     const int dir = Direction(e, c, k.eni);
     if (dir < 0 || !exact || !(e.flags & Entry::kV6)) return dir;
-    const V6& a = v6_[slot];
-    if (dir == 0) return a.src == k.src && a.dst == k.dst ? 0 : -1;
-    return a.src == k.dst && a.dst == k.src ? 1 : -1;
+    const V6& a = v6_[slot];  // canonical order too
+    return a.src == (c.swapped ? k.dst : k.src) && a.dst == (c.swapped ? k.src : k.dst) ? dir : -1;
   }
   void Allocate();
   // A table lookup, not a switch: the protocols of successive packets are

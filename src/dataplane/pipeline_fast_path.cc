@@ -199,8 +199,8 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     const RouteTarget* route[kBurst];  // a new flow's route, when looked up
     int32_t receiver[kBurst];          // the owner of its local destination, when looked up
     size_t rbucket[kBurst];            // the flow bucket at the receiver found (see `to` below)
-    Conntrack::Hint
-        hint[kBurst];      // dir >= 0: the flow's entry is in its bucket's first or second slot
+    // dir >= 0: the flow's entry is in its bucket's first or second slot.
+    Conntrack::Hint hint[kBurst];
     int32_t from[kBurst];  // the sending ENI, or -1
     bool denied[kBurst];   // a remembered denial holds (step 5)
     // A flow's ports: ICMP flows use the query type as both (see
@@ -232,6 +232,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
     // from the fragment table: Run resolves those unhinted.
     for (size_t i = 0; i < n; ++i) {
       bucket[i] = kNoBucket;
+      hint[i].dir = -1;  // step 6: not found (Peek and PeekNext set it)
       route[i] = nullptr;
       receiver[i] = -1;
       denied[i] = false;
