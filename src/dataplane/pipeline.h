@@ -112,17 +112,16 @@ class Pipeline {
   // IPv4 flows that their sender's security groups denied, remembered so
   // that the flows' next packets skip the lookups (AWS tracks no denied
   // flow, so the connection table has no entry to remember them on).
-  // Direct-mapped by the sender's flow bucket; a later denial in the same
-  // place replaces an earlier one. Written at the second denial in a
-  // bucket (see denial_filter_): flows denied once, such as most new
-  // flows, cost no write to the table. An entry holds while the snapshot
-  // generation is the same (the ENI's groups, state and addresses are
-  // then too) and the sender tracks no such flow: a packet of a tracked
-  // flow, including a reply to one the ENI accepted since, passes without
-  // asking the groups (see ProcessBurst's step 5).
-  // A denied packet as its sender sent it: the ENI (EniState::key), the
-  // IPv4 addresses, the flow's ports, the protocol and the L4Key (ICMP's
-  // type and code, which the groups match and the flow's ports do not).
+  // Two-way sets (one cache line) indexed by the sender's flow bucket; a
+  // denial goes to the first way, moving a live one there to the second.
+  // Written at the second denial in a bucket (see denial_filter_): flows
+  // denied once, such as most new flows, cost no write to the table. An entry holds while the
+  // snapshot generation is the same (the ENI's groups, state and addresses are then too) and the
+  // sender tracks no such flow: a packet of a tracked flow, including a reply to one the ENI
+  // accepted since, passes without asking the groups (see ProcessBurst's step 5). A denied packet
+  // as its sender sent it: the ENI (EniState::key), the IPv4 addresses, the flow's ports, the
+  // protocol and the L4Key (ICMP's type and code, which the groups match and the flow's ports do
+  // not).
   struct DenialKey {
     uint64_t eni = 0;
     uint64_t addrs = 0;  // source | destination << 32
@@ -137,17 +136,27 @@ class Pipeline {
   struct Denial {
     DenialKey key;
     uint32_t generation = 0;
-    uint32_t used = 0;
+    // 1 + the filter bit of the flow's bucket (see denial_filter_); 0: free.
+    uint32_t filter_bit = 0;
+    bool Holds(const DenialKey& k, uint32_t gen) const {
+      return filter_bit && generation == gen && key == k;
+    }
   };
-  static constexpr size_t kDenials = size_t{1} << 15;  // 1 MiB
+  struct alignas(64) DenialSet {
+    Denial way[2];
+  };
+  static constexpr size_t kDenialSets = size_t{1} << 14;  // 1 MiB
   void RememberDenial(const Snapshot& s, const Packet& p, size_t bucket);
   bool DeniedAgain(const Snapshot& s, const DenialKey& k, size_t bucket) const;
-  std::unique_ptr<Denial[]> denials_;  // kDenials, allocated at the first denial
+  // Starts the filter afresh with the bits of the denials remembered for
+  // snapshot generation `gen` only.
+  void RestartDenialFilter(uint32_t gen);
+  std::unique_ptr<DenialSet[]> denials_;  // kDenialSets, allocated at the first denial
   // Which buckets (their low bits) have had a denial: one bit each, so
   // that new flows, which are seldom denied ones, do not read the table.
-  // Cleared after every kDenialFilterBits / 4 denials, so that at most a
-  // quarter of the bits are set (a bit may stand for a replaced entry: it
-  // only costs a look).
+  // Restarted (RestartDenialFilter) after every kDenialFilterBits / 4
+  // denials, so that at most three eighths of the bits are set (a bit may
+  // stand for a replaced entry: it only costs a look).
   static constexpr size_t kDenialFilterBits = size_t{1} << 18;  // 32 KiB
   std::unique_ptr<uint64_t[]> denial_filter_;
   size_t denials_since_clear_ = 0;

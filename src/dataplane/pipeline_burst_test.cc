@@ -9,6 +9,7 @@
 
 #include "common/random.h"
 #include "dataplane/pipeline.h"
+#include "dataplane/pipeline_internal.h"
 #include "dataplane/snapshot.h"
 #include "vpc/cloud.h"
 
@@ -170,6 +171,47 @@ TEST_F(PipelineBurstTest, ARememberedDenialYieldsToAFlowTrackedSince) {
   // And in later bursts.
   EXPECT_EQ(Burst(*s, {denied})[0].outcome, Outcome::kDeliveredToEni);
   EXPECT_EQ(fast_.denials_recalled(), 1u);
+}
+
+// Two denied flows in the same set of the denial table (the same sender's
+// bucket: this table has 2,048) are both remembered, and stay remembered
+// when the filter in front of the table starts afresh.
+TEST_F(PipelineBurstTest, RemembersTwoDenialsInOneSetAcrossFilterRestarts) {
+  auto s = Snapshot::Compile(r_, 1);
+  const int32_t a = Index(*s, "eni-a");
+  const PacketHeaders first = Tcp("10.0.1.10", "10.0.1.20", 40000, 80);
+  auto bucket = [&](const PacketHeaders& h) {
+    return fast_ct_.Bucket(
+        internal::KeyOf(h.src, h.dst, h.src_port, h.dst_port, 6, 1, s->hot[a].key));
+  };
+  PacketHeaders second = first;
+  for (second.dst_port = 81; bucket(second) != bucket(first); ++second.dst_port) {
+    ASSERT_LT(second.dst_port, 60000);
+  }
+  const std::vector<BurstItem> both = {{&first, Ingress::FromEni(a)},
+                                       {&second, Ingress::FromEni(a)}};
+  // The first packet sets the bucket's filter bit, each later one is
+  // remembered (the second's at once: it shares the bit).
+  for (int i = 0; i < 2; ++i) Burst(*s, both);
+  const uint64_t recalled = fast_.denials_recalled();
+  Burst(*s, both);
+  EXPECT_EQ(fast_.denials_recalled(), recalled + 2);
+  // Enough denials of other flows, in other sets, to restart the filter
+  // three times.
+  std::vector<PacketHeaders> headers;
+  for (uint32_t n = 0; headers.size() < 200000; ++n) {
+    PacketHeaders h = Tcp("10.0.1.10", "10.0.1.20", static_cast<uint16_t>(1 + n % 60000),
+                          static_cast<uint16_t>(1000 + n / 60000));
+    if (bucket(h) != bucket(first)) headers.push_back(h);
+  }
+  std::vector<BurstItem> many;
+  for (const PacketHeaders& h : headers) many.push_back({&h, Ingress::FromEni(a)});
+  std::vector<Verdict> out(many.size());
+  fast_.ProcessBurst(*s, many, now_, out.data());
+  for (const Verdict& v : out) ASSERT_EQ(v.reason, DropReason::kSecurityGroup);
+  EXPECT_EQ(fast_.denials_recalled(), recalled + 2);
+  Burst(*s, both);
+  EXPECT_EQ(fast_.denials_recalled(), recalled + 4);
 }
 
 }  // namespace

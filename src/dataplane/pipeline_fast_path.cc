@@ -145,15 +145,12 @@ bool Pipeline::Established(const Snapshot& s, const PacketHeaders& h, FindFn&& f
 // only (a first fragment also records its ports: Run must see it).
 void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket) {
   if (p.h.family != IpFamily::kV4 || !p.h.has_l4() || p.h.is_first_fragment()) return;
-  constexpr size_t kWords = kDenialFilterBits / 64;
+  const uint32_t gen = static_cast<uint32_t>(s.generation());
   if (!denials_) {
-    denials_ = std::make_unique<Denial[]>(kDenials);
-    denial_filter_ = std::make_unique<uint64_t[]>(kWords);
+    denials_ = std::make_unique<DenialSet[]>(kDenialSets);
+    denial_filter_ = std::make_unique<uint64_t[]>(kDenialFilterBits / 64);
   }
-  if (++denials_since_clear_ > kDenialFilterBits / 4) {
-    std::fill_n(denial_filter_.get(), kWords, 0);
-    denials_since_clear_ = 1;
-  }
+  if (++denials_since_clear_ > kDenialFilterBits / 4) RestartDenialFilter(gen);
   const size_t b = bucket & (kDenialFilterBits - 1);
   const uint64_t bit = uint64_t{1} << (b % 64);
   uint64_t& word = denial_filter_[b / 64];
@@ -161,18 +158,35 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
     word |= bit;
     return;
   }
-  Denial& d = denials_[bucket & (kDenials - 1)];
-  d.key = DenialKeyOf(s.hot[p.in.index].key, p.src.v4(), p.dst.v4(), p.sport, p.dport, p.h.protocol,
-                      p.key);
-  d.generation = static_cast<uint32_t>(s.generation());
-  d.used = 1;
+  DenialSet& set = denials_[bucket & (kDenialSets - 1)];
+  const DenialKey k = DenialKeyOf(s.hot[p.in.index].key, p.src.v4(), p.dst.v4(), p.sport, p.dport,
+                                  p.h.protocol, p.key);
+  // The first way's denial, if it holds and is another flow's, moves on.
+  if (set.way[0].filter_bit && set.way[0].generation == gen && !(set.way[0].key == k)) {
+    set.way[1] = set.way[0];
+  }
+  set.way[0] = {k, gen, static_cast<uint32_t>(b + 1)};
+}
+
+void Pipeline::RestartDenialFilter(uint32_t gen) {
+  std::fill_n(denial_filter_.get(), kDenialFilterBits / 64, 0);
+  denials_since_clear_ = 1;
+  for (size_t i = 0; i < kDenialSets; ++i) {
+    for (const Denial& d : denials_[i].way) {
+      if (!d.filter_bit || d.generation != gen) continue;
+      const size_t b = d.filter_bit - 1;
+      denial_filter_[b / 64] |= uint64_t{1} << (b % 64);
+      ++denials_since_clear_;
+    }
+  }
 }
 
 // Whether the sender denied a packet with key `k` (in `bucket`) in this
 // snapshot generation. Precondition: the sender tracks no such flow.
 bool Pipeline::DeniedAgain(const Snapshot& s, const DenialKey& k, size_t bucket) const {
-  const Denial& d = denials_[bucket & (kDenials - 1)];
-  return d.used && d.generation == static_cast<uint32_t>(s.generation()) && d.key == k;
+  const DenialSet& set = denials_[bucket & (kDenialSets - 1)];
+  const uint32_t gen = static_cast<uint32_t>(s.generation());
+  return set.way[0].Holds(k, gen) || set.way[1].Holds(k, gen);
 }
 
 void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items, uint32_t now_s,
@@ -272,7 +286,7 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
       ct_->PrefetchProbe(bucket[i]);
       if (v4[i] && denials_ && MaybeDenied(bucket[i])) {
         denied[i] = true;  // maybe: step 5 decides
-        __builtin_prefetch(&denials_[bucket[i] & (kDenials - 1)]);
+        __builtin_prefetch(&denials_[bucket[i] & (kDenialSets - 1)]);
       }
       missed[misses++] = static_cast<uint8_t>(i);
       const EniHot& A = s.hot[from[i]];
