@@ -19,24 +19,6 @@ void* MapZeroed(size_t bytes) {
 
 }  // namespace
 
-uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
-  if (proto == 1) {
-    switch (type) {
-      case 0:
-        return 8;
-      case 14:
-        return 13;
-      case 16:
-        return 15;
-      case 18:
-        return 17;
-      default:
-        return type;
-    }
-  }
-  return type == 129 ? 128 : type;
-}
-
 Conntrack::Conntrack(Options options)
     : timeouts_{options.tcp_established_s, options.udp_s, options.udp_stream_s, options.other_s},
       max_entries_(options.max_entries) {

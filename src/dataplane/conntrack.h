@@ -69,7 +69,25 @@ static_assert(sizeof(FlowKey) == 48);
 // Connection tracking pairs an ICMP query with its reply (echo 8/0,
 // timestamp 13/14, ...; ICMPv6 echo 128/129): both map to the query type,
 // which flows use as both "ports" so the key is the same either way.
-uint16_t IcmpFlowType(uint8_t proto, uint8_t type);
+namespace internal {
+// IcmpFlowType's answers, for ICMP (row 0) and ICMPv6 (row 1).
+struct IcmpFlowTypes {
+  uint8_t of[2][256];
+  constexpr IcmpFlowTypes() : of{} {
+    for (int t = 0; t < 256; ++t) of[0][t] = of[1][t] = static_cast<uint8_t>(t);
+    of[0][0] = 8;      // echo reply: echo request
+    of[0][14] = 13;    // timestamp reply
+    of[0][16] = 15;    // information reply
+    of[0][18] = 17;    // address mask reply
+    of[1][129] = 128;  // ICMPv6 echo reply
+  }
+};
+inline constexpr IcmpFlowTypes kIcmpFlowTypes{};
+}  // namespace internal
+// A table lookup, not a switch: ICMP packets come mixed with others.
+inline uint16_t IcmpFlowType(uint8_t proto, uint8_t type) {
+  return internal::kIcmpFlowTypes.of[proto != 1][type];
+}
 
 namespace internal {
 // Conntrack::TimeoutFor's index by protocol: TCP 0, UDP 1 (a UDP stream 2),

@@ -222,5 +222,20 @@ TEST(ConntrackTest, TheIpv4LaneAgreesWithTheFlowKeyPath) {
   EXPECT_FALSE(reply);
 }
 
+// A query and its reply share a flow: both map to the query's type. Other
+// types, and the same numbers in the other ICMP version, are their own.
+TEST(IcmpFlowTypeTest, PairsQueriesWithReplies) {
+  for (auto [query, reply] : {std::pair{8, 0}, {13, 14}, {15, 16}, {17, 18}}) {
+    EXPECT_EQ(IcmpFlowType(1, static_cast<uint8_t>(reply)), query);
+    EXPECT_EQ(IcmpFlowType(1, static_cast<uint8_t>(query)), query);
+    EXPECT_EQ(IcmpFlowType(58, static_cast<uint8_t>(reply)), reply);
+  }
+  EXPECT_EQ(IcmpFlowType(58, 129), 128);
+  EXPECT_EQ(IcmpFlowType(58, 128), 128);
+  EXPECT_EQ(IcmpFlowType(1, 129), 129);
+  EXPECT_EQ(IcmpFlowType(1, 3), 3);
+  EXPECT_EQ(IcmpFlowType(58, 1), 1);
+}
+
 }  // namespace
 }  // namespace minivpc::dp
