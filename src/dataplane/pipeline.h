@@ -115,13 +115,16 @@ class Pipeline {
   // Two-way sets (one cache line) indexed by the sender's flow bucket; a
   // denial goes to the first way, moving a live one there to the second.
   // Written at the second denial in a bucket (see denial_filter_): flows
-  // denied once, such as most new flows, cost no write to the table. An entry holds while the
-  // snapshot generation is the same (the ENI's groups, state and addresses are then too) and the
-  // sender tracks no such flow: a packet of a tracked flow, including a reply to one the ENI
-  // accepted since, passes without asking the groups (see ProcessBurst's step 5). A denied packet
-  // as its sender sent it: the ENI (EniState::key), the IPv4 addresses, the flow's ports, the
-  // protocol and the L4Key (ICMP's type and code, which the groups match and the flow's ports do
-  // not).
+  // denied once, such as most new flows, cost no write to the table. An
+  // entry holds while the snapshot generation is the same (the ENI's
+  // groups, state and addresses are then too) and the sender tracks no
+  // such flow: a packet of a tracked flow, including a reply to one the ENI
+  // accepted since, passes without asking the groups (see ProcessBurst's
+  // step 5).
+  //
+  // A denied packet as its sender sent it: the ENI (EniState::key), the
+  // IPv4 addresses, the flow's ports, the protocol and the L4Key (ICMP's
+  // type and code, which the groups match and the flow's ports do not).
   struct DenialKey {
     uint64_t eni = 0;
     uint64_t addrs = 0;  // source | destination << 32
