@@ -79,7 +79,7 @@ bool Conntrack::PeekSlot(const FlowKey& k, size_t bucket, uint8_t offset, uint32
   const Entry& e = slots_[slot];
   hint->dir = -1;
   if (!e.used()) return false;
-  const int dir = Matches(e, slot, k, CompactOf(k), true);
+  const int dir = Matches(e, slot, k, CompactOf(k));
   if (dir < 0) return false;
   SetHint(e, dir, offset, now_s, peer, hint);
   return true;
@@ -95,7 +95,7 @@ Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t no
     Entry& e = slots_[i];
     if (!e.used()) return nullptr;  // probe sequences never cross an empty slot
     if (Expired(e, now_s)) continue;
-    const int dir = Matches(e, i, k, c, true);
+    const int dir = Matches(e, i, k, c);
     if (dir >= 0) {
       *reply = dir == 1;
       return &e;

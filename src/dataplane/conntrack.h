@@ -443,10 +443,10 @@ class Conntrack {
   static_assert(Entry::kSwapped == 1 << 3);
   static constexpr uint64_t kKeyMask = ((uint64_t{1} << 48) - 1) & ~(uint64_t{1} << kSwappedBit);
   // 0: e holds k's flow in k's direction; 1: in the reverse one; -1: not
-  // k's flow. With `exact`, IPv6 addresses are compared in full.
-  int Matches(const Entry& e, size_t slot, const FlowKey& k, const Compact& c, bool exact) const {
+  // k's flow. IPv6 addresses are compared in full.
+  int Matches(const Entry& e, size_t slot, const FlowKey& k, const Compact& c) const {
     const int dir = Direction(e, c, k.eni);
-    if (dir < 0 || !exact || !(e.flags & Entry::kV6)) return dir;
+    if (dir < 0 || !(e.flags & Entry::kV6)) return dir;
     const V6& a = v6_[slot];  // canonical order too
     return a.src == (c.swapped ? k.dst : k.src) && a.dst == (c.swapped ? k.src : k.dst) ? dir : -1;
   }

@@ -141,9 +141,9 @@ class Pipeline {
     uint32_t generation = 0;
     // 1 + the filter bit of the flow's bucket (see denial_filter_); 0: free.
     uint32_t filter_bit = 0;
-    bool Holds(const DenialKey& k, uint32_t gen) const {
-      return filter_bit && generation == gen && key == k;
-    }
+    // Whether it is a denial of snapshot generation `gen`.
+    bool Live(uint32_t gen) const { return filter_bit && generation == gen; }
+    bool Holds(const DenialKey& k, uint32_t gen) const { return Live(gen) && key == k; }
   };
   struct alignas(64) DenialSet {
     Denial way[2];
@@ -162,7 +162,7 @@ class Pipeline {
   // stand for a replaced entry: it only costs a look).
   static constexpr size_t kDenialFilterBits = size_t{1} << 18;  // 32 KiB
   std::unique_ptr<uint64_t[]> denial_filter_;
-  size_t denials_since_clear_ = 0;
+  size_t denials_since_restart_ = 0;
   bool MaybeDenied(size_t bucket) const {
     const size_t b = bucket & (kDenialFilterBits - 1);
     return (denial_filter_[b / 64] >> (b % 64)) & 1;

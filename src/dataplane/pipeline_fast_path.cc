@@ -150,7 +150,7 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
     denials_ = std::make_unique<DenialSet[]>(kDenialSets);
     denial_filter_ = std::make_unique<uint64_t[]>(kDenialFilterBits / 64);
   }
-  if (++denials_since_clear_ > kDenialFilterBits / 4) RestartDenialFilter(gen);
+  if (++denials_since_restart_ > kDenialFilterBits / 4) RestartDenialFilter(gen);
   const size_t b = bucket & (kDenialFilterBits - 1);
   const uint64_t bit = uint64_t{1} << (b % 64);
   uint64_t& word = denial_filter_[b / 64];
@@ -162,7 +162,7 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
   const DenialKey k = DenialKeyOf(s.hot[p.in.index].key, p.src.v4(), p.dst.v4(), p.sport, p.dport,
                                   p.h.protocol, p.key);
   // The first way's denial, if it holds and is another flow's, moves on.
-  if (set.way[0].filter_bit && set.way[0].generation == gen && !(set.way[0].key == k)) {
+  if (set.way[0].Live(gen) && !(set.way[0].key == k)) {
     set.way[1] = set.way[0];
   }
   set.way[0] = {k, gen, static_cast<uint32_t>(b + 1)};
@@ -170,13 +170,13 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
 
 void Pipeline::RestartDenialFilter(uint32_t gen) {
   std::fill_n(denial_filter_.get(), kDenialFilterBits / 64, 0);
-  denials_since_clear_ = 1;
+  denials_since_restart_ = 1;
   for (size_t i = 0; i < kDenialSets; ++i) {
     for (const Denial& d : denials_[i].way) {
-      if (!d.filter_bit || d.generation != gen) continue;
+      if (!d.Live(gen)) continue;
       const size_t b = d.filter_bit - 1;
       denial_filter_[b / 64] |= uint64_t{1} << (b % 64);
-      ++denials_since_clear_;
+      ++denials_since_restart_;
     }
   }
 }
