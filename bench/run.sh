@@ -55,9 +55,14 @@ for b in "$ROOT/$BUILD"/bench/*_bench; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b")"
   flags=(--benchmark_repetitions=${BENCH_REPETITIONS:-1})
-  # dataplane_bench prints minivpc/DPDK ratios of medians: 5 runs by default.
+  # dataplane_bench prints minivpc/DPDK ratios of medians: 9 runs of each
+  # case by default, interleaved in random order (Google Benchmark's random
+  # interleaving), so that a phase of load on this shared host falls on
+  # every case, minivpc's and the baseline's alike, instead of on whichever
+  # case's runs happened to be under way.
   if [ "$(basename "$b")" = dataplane_bench ]; then
-    flags=(--benchmark_repetitions=${BENCH_REPETITIONS:-5} --benchmark_report_aggregates_only=true)
+    flags=(--benchmark_repetitions=${BENCH_REPETITIONS:-9} --benchmark_enable_random_interleaving=true
+      --benchmark_report_aggregates_only=true)
   fi
   "$b" "${flags[@]}"
 done
