@@ -148,6 +148,7 @@ class Pipeline {
   struct alignas(64) DenialSet {
     Denial way[2];
   };
+  static_assert(sizeof(DenialSet) == 64, "a set is one cache line");
   static constexpr size_t kDenialSets = size_t{1} << 14;  // 1 MiB
   void RememberDenial(const Snapshot& s, const Packet& p, size_t bucket);
   bool DeniedAgain(const Snapshot& s, const DenialKey& k, size_t bucket) const;
@@ -157,9 +158,11 @@ class Pipeline {
   std::unique_ptr<DenialSet[]> denials_;  // kDenialSets, allocated at the first denial
   // Which buckets (their low bits) have had a denial: one bit each, so
   // that new flows, which are seldom denied ones, do not read the table.
-  // Restarted (RestartDenialFilter) after every kDenialFilterBits / 4
-  // denials, so that at most three eighths of the bits are set (a bit may
-  // stand for a replaced entry: it only costs a look).
+  // Restarted (RestartDenialFilter) after kDenialFilterBits / 4 denials,
+  // counting the live ones whose bits a restart re-marks (at most
+  // 2 * kDenialSets, an eighth of the bits): each sets at most one bit, so
+  // at most a quarter of the bits are set (a bit may stand for a replaced
+  // entry: it only costs a look).
   static constexpr size_t kDenialFilterBits = size_t{1} << 18;  // 32 KiB
   std::unique_ptr<uint64_t[]> denial_filter_;
   size_t denials_since_restart_ = 0;

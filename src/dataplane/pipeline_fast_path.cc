@@ -162,7 +162,7 @@ void Pipeline::RememberDenial(const Snapshot& s, const Packet& p, size_t bucket)
   const DenialKey k = DenialKeyOf(s.hot[p.in.index].key, p.src.v4(), p.dst.v4(), p.sport, p.dport,
                                   p.h.protocol, p.key);
   // The first way's denial, if it holds and is another flow's, moves on.
-  if (set.way[0].Live(gen) && !(set.way[0].key == k)) {
+  if (set.way[0].Live(gen) && set.way[0].key != k) {
     set.way[1] = set.way[0];
   }
   set.way[0] = {k, gen, static_cast<uint32_t>(b + 1)};

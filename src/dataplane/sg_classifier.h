@@ -89,9 +89,9 @@ class SgClassifier {
   bool Allows(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key,
               OwnerGroups&& owner_groups, bool groups_first = false) const {
     const RefTable* t = Refs(dir, protocol);
-    if (groups_first && t && AllowsGroups(*t, protocol, key, owner_groups())) return true;
-    if (AllowsAddress(dir, remote, protocol, key)) return true;
-    return !groups_first && t && AllowsGroups(*t, protocol, key, owner_groups());
+    auto by_groups = [&] { return t && AllowsGroups(*t, protocol, key, owner_groups()); };
+    if (groups_first) return by_groups() || AllowsAddress(dir, remote, protocol, key);
+    return AllowsAddress(dir, remote, protocol, key) || by_groups();
   }
   // The rules with a CIDR only.
   bool AllowsAddress(Direction dir, const IpAddress& remote, uint8_t protocol, uint16_t key) const;
