@@ -85,10 +85,7 @@ bool Conntrack::PeekSlot(const FlowKey& k, size_t bucket, uint8_t offset, uint32
   return true;
 }
 
-Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
-  // A free first slot ends the lookup before the key is built: the usual
-  // case for a new flow.
-  if (!slots_[bucket & mask_].used()) return nullptr;
+Conntrack::Entry* Conntrack::Probe(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
   const Compact c = CompactOf(k);
   size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
@@ -104,7 +101,7 @@ Conntrack::Entry* Conntrack::FindAt(const FlowKey& k, size_t bucket, uint32_t no
   return nullptr;
 }
 
-Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s) {
+Conntrack::Entry* Conntrack::InsertProbing(const FlowKey& k, size_t bucket, uint32_t now_s) {
   size_t i = bucket & mask_;
   for (size_t n = 0; n < kMaxProbe; ++n, i = (i + 1) & mask_) {
     Entry& e = slots_[i];
@@ -112,17 +109,8 @@ Conntrack::Entry* Conntrack::InsertAt(const FlowKey& k, size_t bucket, uint32_t 
     if (e.used() && !reuse) continue;
     if (!reuse && size_ >= max_entries_) break;
     if (!reuse) ++size_;
-    ++inserts_;
     const Compact c = CompactOf(k);
-    // Every field, once (not zeroed first): addresses, ports, protocol,
-    // flags and counts from the compact key, then the rest.
-    const uint64_t w[2] = {c.addrs, c.rest | uint64_t{c.swapped} << kSwappedBit};
-    __builtin_memcpy(static_cast<void*>(&e), w, 16);
-    e.originals = 1;
-    e.eni = k.eni;
-    e.last_seen = now_s;
-    ++e.epoch;
-    e.cached = Conntrack::CachedDecision{};
+    Fill(e, c, k.eni, now_s);
     if (k.family == static_cast<uint8_t>(IpFamily::kV6)) {
       v6_[i] = c.swapped ? V6{k.dst, k.src} : V6{k.src, k.dst};  // canonical order
       v6_written_ = true;

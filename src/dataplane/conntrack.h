@@ -297,12 +297,27 @@ class Conntrack {
     return FindAt(k, Bucket(k), now_s, reply);
   }
   // Find with the bucket already computed (precondition: bucket == Bucket(k)).
-  Entry* FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply);
+  // A free first slot ends the lookup before the key is built, without a
+  // call: the usual case for a new flow.
+  Entry* FindAt(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply) {
+    if (!slots_[bucket & mask_].used()) return nullptr;
+    return Probe(k, bucket, now_s, reply);
+  }
   // Records a new flow (precondition: Find returned nullptr). Returns
   // nullptr, counting allowance_exceeded, when the table is full.
   Entry* Insert(const FlowKey& k, uint32_t now_s) { return InsertAt(k, Bucket(k), now_s); }
   // Insert with the bucket already computed (precondition: bucket == Bucket(k)).
-  Entry* InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s);
+  // An IPv4 flow whose bucket's first slot is free takes it without a call:
+  // the usual case for a new flow.
+  Entry* InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s) {
+    Entry& e = slots_[bucket & mask_];
+    if (e.used() | (size_ >= max_entries_) | (k.family == static_cast<uint8_t>(IpFamily::kV6))) {
+      return InsertProbing(k, bucket, now_s);
+    }
+    ++size_;
+    Fill(e, CompactOf(k), k.eni, now_s);
+    return &e;
+  }
   // Refreshes an entry for a packet seen now in the given direction.
   // Returns true when the entry holds nothing more to record for such
   // packets this second (it was refreshed this second and that direction's
@@ -341,6 +356,23 @@ class Conntrack {
 
  private:
   static constexpr size_t kMaxProbe = 32;
+  // FindAt past a taken first slot, and InsertAt's every other case.
+  Entry* Probe(const FlowKey& k, size_t bucket, uint32_t now_s, bool* reply);
+  Entry* InsertProbing(const FlowKey& k, size_t bucket, uint32_t now_s);
+  // Records flow `c` of ENI `eni` in free or expired slot `e`: every field,
+  // once (not zeroed first), the key from the compact key, counts one
+  // original; a new epoch, and no remembered decision (its flags, without
+  // kValid, are all a decision's readers look at first).
+  void Fill(Entry& e, const Compact& c, uint64_t eni, uint32_t now_s) {
+    ++inserts_;
+    const uint64_t w[2] = {c.addrs, c.rest | uint64_t{c.swapped} << kSwappedBit};
+    __builtin_memcpy(static_cast<void*>(&e), w, 16);
+    e.originals = 1;
+    e.eni = eni;
+    e.last_seen = now_s;
+    ++e.epoch;
+    e.cached.flags = 0;
+  }
   // Peek at slot `offset` of `bucket` (0 or 1).
   bool PeekSlot(const FlowKey& k, size_t bucket, uint8_t offset, uint32_t now_s, uint32_t* peer,
                 Hint* hint) const;

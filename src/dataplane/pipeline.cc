@@ -45,7 +45,7 @@ void Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   if (p.src_ct && r != DropReason::kConntrackFull) Remember(p.s, p);
 }
 
-bool Pipeline::ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
+bool Pipeline::ResolveFragmented(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
   if (h.is_first_fragment()) {
     Fragment& f = fragments_[next_fragment_++ % fragments_.size()];
     f = {h.src.value(), h.dst.value(), h.fragment_id, h.protocol, true, h.src_port, h.dst_port};

@@ -93,7 +93,15 @@ class Pipeline {
   template <class FindFn, class KeyFn>
   bool Established(const Snapshot& s, const PacketHeaders& h, FindFn&& find, KeyFn&& key,
                    uint32_t now, Verdict* out);
-  bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
+  // A packet's ports: its own, or for a non-first fragment those its first
+  // fragment recorded (false: none did). A first fragment records them.
+  bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
+    if (h.is_first_fragment() || !h.has_l4()) return ResolveFragmented(h, sport, dport);
+    *sport = h.src_port;
+    *dport = h.dst_port;
+    return true;
+  }
+  bool ResolveFragmented(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
   static constexpr size_t kNoBucket = ~size_t{0};
   // What ProcessBurst already looked up for a packet Run decides.
   struct RunHints {

@@ -190,16 +190,10 @@ bool SgClassifier::AllowsAddress(Direction dir, const IpAddress& remote, uint8_t
   return set && PortsHold(*set, key);
 }
 
-const SgClassifier::RefTable* SgClassifier::Refs(Direction dir, uint8_t protocol) const {
+const SgClassifier::RefTable* SgClassifier::RefsOther(Direction dir, uint8_t protocol) const {
   const DirectionRefs& r = refs_[static_cast<int>(dir)];
-  int slot = KeyedSlot(protocol);
-  const RefTable* t;
-  if (slot >= 0) {
-    t = &r.known[slot];
-  } else {
-    auto it = r.other.find(protocol);
-    t = it == r.other.end() ? &r.any : &it->second;
-  }
+  auto it = r.other.find(protocol);
+  const RefTable* t = it == r.other.end() ? &r.any : &it->second;
   return t->groups.empty() ? nullptr : t;
 }
 

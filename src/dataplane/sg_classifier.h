@@ -140,8 +140,15 @@ class SgClassifier {
     std::map<uint8_t, RefTable> other;  // the protocols FamilyMaps::other has
     RefTable any;                       // "-1" rules only
   };
-  // The table for `protocol`, or nullptr when no rule names a group.
-  const RefTable* Refs(Direction dir, uint8_t protocol) const;
+  // The table for `protocol`, or nullptr when no rule names a group. TCP,
+  // UDP and ICMP(v6) inline; other protocols out of line (RefsOther).
+  const RefTable* Refs(Direction dir, uint8_t protocol) const {
+    const int slot = KeyedSlot(protocol);
+    if (slot < 0) return RefsOther(dir, protocol);
+    const RefTable& t = refs_[static_cast<int>(dir)].known[slot];
+    return t.groups.empty() ? nullptr : &t;
+  }
+  const RefTable* RefsOther(Direction dir, uint8_t protocol) const;
   bool AllowsGroups(const RefTable& t, uint8_t protocol, uint16_t key, const GroupSet& g) const;
   // Whether the port set at ports_[offset] holds `key`.
   bool PortsHold(uint32_t offset, uint16_t key) const {
