@@ -183,6 +183,7 @@ class Conntrack {
     enum : uint8_t { kUsed = 1, kV6 = 2, kCrossing = 4, kSwapped = 8 };
     bool used() const { return flags & kUsed; }
   };
+  class V4Probe;  // below
   explicit Conntrack(Options options);
   Conntrack() : Conntrack(Options{}) {}
   ~Conntrack();
@@ -255,6 +256,13 @@ class Conntrack {
 
    private:
     friend class Conntrack;
+    // The compact key as the ENI the packet leaves (egress) or enters
+    // tracks it: the probe's is the sender's (egress).
+    Compact Crossing(bool egress) const {
+      Compact c = c_;
+      c.rest ^= egress ? 0 : uint64_t{Entry::kCrossing} << 40;
+      return c;
+    }
     Compact c_;
     uint64_t eni_;
   };
@@ -308,14 +316,17 @@ class Conntrack {
   Entry* Insert(const FlowKey& k, uint32_t now_s) { return InsertAt(k, Bucket(k), now_s); }
   // Insert with the bucket already computed (precondition: bucket == Bucket(k)).
   // An IPv4 flow whose bucket's first slot is free takes it without a call:
-  // the usual case for a new flow.
-  Entry* InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s) {
+  // the usual case for a new flow. `sender`, if given, is the V4Probe its
+  // sender built for the same packet (same addresses, ports and protocol;
+  // k may be the receiver's): its compact key is k's but for the crossing.
+  Entry* InsertAt(const FlowKey& k, size_t bucket, uint32_t now_s,
+                  const V4Probe* sender = nullptr) {
     Entry& e = slots_[bucket & mask_];
     if (e.used() | (size_ >= max_entries_) | (k.family == static_cast<uint8_t>(IpFamily::kV6))) {
       return InsertProbing(k, bucket, now_s);
     }
     ++size_;
-    Fill(e, CompactOf(k), k.eni, now_s);
+    Fill(e, sender ? sender->Crossing(k.egress != 0) : CompactOf(k), k.eni, now_s);
     return &e;
   }
   // Refreshes an entry for a packet seen now in the given direction.

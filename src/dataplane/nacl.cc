@@ -2,11 +2,6 @@
 
 #include <algorithm>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-#include "dataplane/keyed_protocol.h"
 #include "dataplane/sg_classifier.h"
 
 namespace minivpc::dp {
@@ -109,47 +104,11 @@ CompiledNacl CompiledNacl::Compile(const NetworkAcl& acl, bool egress) {
   return out;
 }
 
-NaclMatch CompiledNacl::Evaluate(const IpAddress& remote, uint8_t protocol, uint16_t key) const {
-  const uint32_t* list = (remote.is_v4() ? v4_ : v6_).Find(remote);
-  if (!list) return {};
-  const RuleList& l = lists_[*list];
-  int slot = KeyedSlot(protocol);
-  if (slot < 0) {
-    for (uint16_t i : l.entries) {
-      if (entries_[i].Covers(protocol, key)) return entries_[i].match;
-    }
-    return {};
+NaclMatch CompiledNacl::Walk(const RuleList& l, uint8_t protocol, uint16_t key) const {
+  for (uint16_t i : l.entries) {
+    if (entries_[i].Covers(protocol, key)) return entries_[i].match;
   }
-  const KeyTable& t = l.keyed[slot];
-  if (t.count == 0) return {};
-  // The padding counts when key is 0xFFFF: clamp. starts[0] == 0, so i >= 1.
-  const uint32_t i =
-      std::min(CountAtMost(keys_.data() + t.offset, (t.count + 7) & ~7u, key), t.count);
-  return matches_[t.offset + i - 1];
-}
-
-uint32_t CompiledNacl::CountAtMost(const uint16_t* keys, uint32_t n, uint16_t key) {
-#if defined(__SSE2__)
-  // SSE2 compares signed: flipping the top bit of both sides makes the
-  // signed order the unsigned one. Each compare yields -1 per key > key.
-  const __m128i bias = _mm_set1_epi16(static_cast<int16_t>(0x8000));
-  const __m128i k = _mm_xor_si128(_mm_set1_epi16(static_cast<int16_t>(key)), bias);
-  __m128i greater = _mm_setzero_si128();  // per lane
-  for (uint32_t j = 0; j < n; j += 8) {
-    const __m128i v =
-        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + j)), bias);
-    greater = _mm_sub_epi16(greater, _mm_cmpgt_epi16(v, k));
-  }
-  // The 8 lanes' sum (a popcount would be a library call without -mpopcnt).
-  greater = _mm_madd_epi16(greater, _mm_set1_epi16(1));
-  greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0x4E));
-  greater = _mm_add_epi32(greater, _mm_shuffle_epi32(greater, 0xB1));
-  return n - static_cast<uint32_t>(_mm_cvtsi128_si32(greater));
-#else
-  uint32_t c = 0;
-  for (uint32_t j = 0; j < n; ++j) c += keys[j] <= key;
-  return c;
-#endif
+  return {};
 }
 
 size_t CompiledNacl::MemoryBytes() const {

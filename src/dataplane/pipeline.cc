@@ -165,7 +165,7 @@ void Pipeline::FromEni(const Snapshot& s, Packet& p) {
               r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
-      p.src_ct = ct_->InsertAt(fk, bucket, p.now);
+      p.src_ct = ct_->InsertAt(fk, bucket, p.now, p.probe);
       if (!p.src_ct) return Drop(p, DropReason::kConntrackFull, a);
     }
   }
@@ -286,7 +286,7 @@ void Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t 
               r ? r->rule_id : "");
     }
     if (!sg.Untracked(p.h.family, p.h.protocol)) {
-      p.dst_ct = ct_->InsertAt(fk, p.dst_bucket, p.now);
+      p.dst_ct = ct_->InsertAt(fk, p.dst_bucket, p.now, p.probe);
       if (!p.dst_ct) return Drop(p, DropReason::kConntrackFull, b);
     }
   }

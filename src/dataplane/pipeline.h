@@ -112,6 +112,8 @@ class Pipeline {
     // or -1, and that bucket.
     int32_t bucket_of = -1;
     size_t receiver_bucket = kNoBucket;
+    // The sender's probe for src_bucket, for an IPv4 packet (else nullptr).
+    const Conntrack::V4Probe* probe = nullptr;
   };
   // Decides a packet into *out (written in place: a Verdict is 96 bytes).
   void Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32_t now_s, Explanation* why,

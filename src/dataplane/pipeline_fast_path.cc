@@ -377,7 +377,9 @@ void Pipeline::ProcessBurst(const Snapshot& s, std::span<const BurstItem> items,
                          : route[i] && route[i]->kind == RouteTarget::kEni ? route[i]->index
                                                                            : -1;
       Run(s, h, batch[i].in, now_s, nullptr,
-          {bucket[i], route[i], receiver[i], to, to >= 0 ? rbucket[i] : kNoBucket}, &out[base + i]);
+          {bucket[i], route[i], receiver[i], to, to >= 0 ? rbucket[i] : kNoBucket,
+           bucket[i] != kNoBucket && v4[i] ? &lane[i].probe : nullptr},
+          &out[base + i]);
     }
   }
 }

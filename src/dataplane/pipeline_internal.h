@@ -25,7 +25,8 @@ struct Pipeline::Packet {
         route_hint(hints.route),
         receiver_hint(hints.receiver),
         dst_bucket_of(hints.bucket_of),
-        dst_bucket_hint(hints.receiver_bucket) {}
+        dst_bucket_hint(hints.receiver_bucket),
+        probe(hints.probe) {}
   const Snapshot& s;
   const PacketHeaders& h;
   Ingress in;
@@ -48,7 +49,8 @@ struct Pipeline::Packet {
   int32_t receiver_hint;
   int32_t dst_bucket_of;  // see RunHints::bucket_of
   size_t dst_bucket_hint;
-  size_t dst_bucket = 0;  // the receiver's, once computed
+  size_t dst_bucket = 0;            // the receiver's, once computed
+  const Conntrack::V4Probe* probe;  // see RunHints
   void Hop(const char* component, const std::string& id, const char* dir, std::string detail,
            std::string rule = "", bool allowed = true) {
     if (why) why->hops.push_back({component, id, dir, std::move(detail), std::move(rule), allowed});
