@@ -104,7 +104,7 @@ void Pipeline::Run(const Snapshot& s, const PacketHeaders& h, Ingress in, uint32
   }
 }
 
-void Pipeline::FromEni(const Snapshot& s, Packet& p) {
+[[gnu::always_inline]] inline void Pipeline::FromEni(const Snapshot& s, Packet& p) {
   const int32_t a = p.in.index;
   if (a < 0 || a >= static_cast<int32_t>(s.enis.size())) {
     return Drop(p, DropReason::kEniNotActive, a);
@@ -190,25 +190,18 @@ void Pipeline::FromEni(const Snapshot& s, Packet& p) {
   }
   if (t->kind == RouteTarget::kBlackhole) return Drop(p, DropReason::kBlackholeRoute, a);
 
-  switch (t->kind) {
-    case RouteTarget::kLocal: {
-      int32_t b = p.receiver_hint >= 0 ? p.receiver_hint : s.EniByAddress(A.vpc, p.dst);
-      if (b < 0) {
-        if (p.why)
-          p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "",
-                false);
-        return Drop(p, DropReason::kNoDestination, a);
-      }
-      return ToEni(s, p, A.subnet, b);
+  if (t->kind == RouteTarget::kInternetGateway) return ToInternet(s, p, a, t->index);
+  // Local, or an ENI target.
+  int32_t b = t->index;
+  if (t->kind == RouteTarget::kLocal) {
+    b = p.receiver_hint >= 0 ? p.receiver_hint : s.EniByAddress(A.vpc, p.dst);
+    if (b < 0) {
+      if (p.why)
+        p.Hop("route-table", rt->id, "", "no network interface has " + p.dst.ToString(), "", false);
+      return Drop(p, DropReason::kNoDestination, a);
     }
-    case RouteTarget::kEni:
-      return ToEni(s, p, A.subnet, t->index);
-    case RouteTarget::kInternetGateway:
-      return ToInternet(s, p, a, t->index);
-    case RouteTarget::kBlackhole:
-      break;
   }
-  return Drop(p, DropReason::kNoRoute, a);
+  ToEni(s, p, A.subnet, b);
 }
 
 void Pipeline::ToEni(const Snapshot& s, Packet& p, int32_t from_subnet, int32_t b) {
