@@ -146,21 +146,22 @@ class PrefixMap {
   // Where each level starts and how many keys it has are kept in the map
   // itself, so that a level costs one load (its block), not two.
   size_t UpperV4(uint32_t x) const {
+    // Every start is <= the largest address. Below it the padding
+    // (0xFFFFFFFF) is never counted, so no level needs clamping.
+    if (x == 0xFFFFFFFFu) return level_size_[0];
     // One branch per level (the loop's): maps differ in depth, so a test
     // for the leaf inside the loop mispredicted as often as the exit.
     const Block* blocks = blocks_.data();
     size_t b = 0;
     for (size_t l = depth_ - 1; l > 0; --l) {
-      b = std::min<size_t>(b * 16 + CountAtMost(blocks[level_offset_[l] + b], x), level_size_[l]) -
-          1;
+      b = b * 16 + CountAtMost(blocks[level_offset_[l] + b], x) - 1;
     }
     // The leaf: the value is one of these 16, so load them with the keys
     // (two lines at most).
     const char* v = reinterpret_cast<const char*>(values_.data() + b * 16);
     __builtin_prefetch(v);
     if (16 * sizeof(std::optional<V>) > 64) __builtin_prefetch(v + 64);
-    // Padding (0xFFFFFFFF) counts when x is the largest address: clamp.
-    return std::min<size_t>(b * 16 + CountAtMost(blocks[b], x), level_size_[0]);
+    return b * 16 + CountAtMost(blocks[b], x);
   }
   // How many of the block's 16 keys are <= x.
   static uint32_t CountAtMost(const Block& blk, uint32_t x) {
