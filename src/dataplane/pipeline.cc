@@ -45,19 +45,12 @@ void Pipeline::Drop(Packet& p, DropReason r, int32_t eni) {
   if (p.src_ct && r != DropReason::kConntrackFull) Remember(p.s, p);
 }
 
-bool Pipeline::ResolveFragmented(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
-  if (h.is_first_fragment()) {
-    Fragment& f = fragments_[next_fragment_++ % fragments_.size()];
-    f = {h.src.value(), h.dst.value(), h.fragment_id, h.protocol, true, h.src_port, h.dst_port};
-    *sport = h.src_port;
-    *dport = h.dst_port;
-    return true;
-  }
-  if (h.has_l4()) {
-    *sport = h.src_port;
-    *dport = h.dst_port;
-    return true;
-  }
+void Pipeline::RecordFirstFragment(const PacketHeaders& h) {
+  Fragment& f = fragments_[next_fragment_++ % fragments_.size()];
+  f = {h.src.value(), h.dst.value(), h.fragment_id, h.protocol, true, h.src_port, h.dst_port};
+}
+
+bool Pipeline::FirstFragmentPorts(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) const {
   for (const Fragment& f : fragments_) {
     if (f.used && f.id == h.fragment_id && f.proto == h.protocol && f.src == h.src.value() &&
         f.dst == h.dst.value()) {

@@ -96,12 +96,14 @@ class Pipeline {
   // A packet's ports: its own, or for a non-first fragment those its first
   // fragment recorded (false: none did). A first fragment records them.
   bool ResolveFragment(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) {
-    if (h.is_first_fragment() || !h.has_l4()) return ResolveFragmented(h, sport, dport);
+    if (!h.has_l4()) return FirstFragmentPorts(h, sport, dport);
+    if (h.is_first_fragment()) RecordFirstFragment(h);
     *sport = h.src_port;
     *dport = h.dst_port;
     return true;
   }
-  bool ResolveFragmented(const PacketHeaders& h, uint16_t* sport, uint16_t* dport);
+  void RecordFirstFragment(const PacketHeaders& h);
+  bool FirstFragmentPorts(const PacketHeaders& h, uint16_t* sport, uint16_t* dport) const;
   static constexpr size_t kNoBucket = ~size_t{0};
   // What ProcessBurst already looked up for a packet Run decides.
   struct RunHints {

@@ -2,7 +2,8 @@
 // the sender's security groups denied is denied again without a lookup,
 // and only while nothing that decides it has changed: the configuration
 // (snapshot generation), and whether the sender tracks the flow, also when
-// an earlier packet of the same burst starts to track it.
+// an earlier packet of the same burst starts to track it. Also: the ports
+// of non-first fragments, which both paths take from the fragment table.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -212,6 +213,30 @@ TEST_F(PipelineBurstTest, RemembersTwoDenialsInOneSetAcrossFilterRestarts) {
   EXPECT_EQ(fast_.denials_recalled(), recalled + 2);
   Burst(*s, both);
   EXPECT_EQ(fast_.denials_recalled(), recalled + 4);
+}
+
+// A non-first fragment carries no ports: it takes those its first fragment
+// recorded (same addresses, protocol and id), and without one it is a
+// counted drop. Both paths (bursts and Process) agree (see Burst).
+TEST_F(PipelineBurstTest, NonFirstFragmentsTakeTheirFirstFragmentsPorts) {
+  auto s = Snapshot::Compile(r_, 1);
+  const int32_t b = Index(*s, "eni-b");
+  PacketHeaders first = Tcp("10.0.1.20", "10.0.1.10", 40000, 80);
+  first.more_fragments = true;
+  first.fragment_id = 77;
+  PacketHeaders rest = first;
+  rest.more_fragments = false;
+  rest.fragment_offset = 1480;
+  rest.src_port = rest.dst_port = 0;  // not in this fragment
+  PacketHeaders stray = rest;
+  stray.fragment_id = 78;
+  const std::vector<Verdict> v = Burst(
+      *s,
+      {{&stray, Ingress::FromEni(b)}, {&first, Ingress::FromEni(b)}, {&rest, Ingress::FromEni(b)}});
+  EXPECT_EQ(v[0].reason, DropReason::kFragmentWithoutFirst);
+  EXPECT_EQ(v[1].outcome, Outcome::kDeliveredToEni);
+  EXPECT_EQ(v[2].outcome, Outcome::kDeliveredToEni);
+  EXPECT_TRUE(v[2].established);  // the first fragment's flow
 }
 
 }  // namespace
