@@ -87,8 +87,12 @@ void Switch::Publish(std::shared_ptr<const LiveView> view) {
 void Switch::Loop() {
   std::vector<uint8_t> buf(kMaxPacket);
   epoll_event events[64];
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_frame{};  // when a frame was last read (see kBusyPoll)
+  bool polling = false;
   while (!stop_) {
-    int n = epoll_wait(epoll_fd_, events, 64, 200);
+    int n = epoll_wait(epoll_fd_, events, 64, polling ? 0 : 200);
+    bool read_any = false;
     std::shared_ptr<const LiveView> view;
     {
       std::lock_guard lock(view_mu_);
@@ -106,8 +110,15 @@ void Switch::Loop() {
         ssize_t len = read(fd, buf.data(), buf.size());
         if (len <= 0) break;  // EAGAIN: empty
         frames_in_.fetch_add(1, std::memory_order_relaxed);
+        read_any = true;
         HandleFrame(*view, fd, std::span<uint8_t>(buf.data(), static_cast<size_t>(len)));
       }
+    }
+    if (read_any) {
+      last_frame = Clock::now();
+      polling = true;
+    } else if (polling && Clock::now() - last_frame > kBusyPoll) {
+      polling = false;
     }
   }
 }
