@@ -64,7 +64,7 @@ class Switch {
   uint64_t parse_drops() const { return parse_drops_.load(std::memory_order_relaxed); }
 
   static constexpr int kBatch = 64;
-  // How long the loop polls (epoll_wait without a timeout) after the last
+  // How long the loop polls (epoll_wait with a zero timeout) after the last
   // frame it read before it sleeps again. On this project's 2-vCPU VM,
   // waking the thread dominated request/response latency: 1-byte UDP and
   // TCP request/response round trips through minivpc had a
