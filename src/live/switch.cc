@@ -89,8 +89,8 @@ void Switch::Loop() {
   epoll_event events[64];
   using Clock = std::chrono::steady_clock;
   Clock::time_point last_frame{};  // when a frame was last read (see kBusyPoll)
-  bool polling = false;
   while (!stop_) {
+    const bool polling = Clock::now() - last_frame < kBusyPoll;
     int n = epoll_wait(epoll_fd_, events, 64, polling ? 0 : 200);
     bool read_any = false;
     std::shared_ptr<const LiveView> view;
@@ -114,12 +114,7 @@ void Switch::Loop() {
         HandleFrame(*view, fd, std::span<uint8_t>(buf.data(), static_cast<size_t>(len)));
       }
     }
-    if (read_any) {
-      last_frame = Clock::now();
-      polling = true;
-    } else if (polling && Clock::now() - last_frame > kBusyPoll) {
-      polling = false;
-    }
+    if (read_any) last_frame = Clock::now();
   }
 }
 
